@@ -1,0 +1,1 @@
+"""GraphDocument: the open graph, its undo stack and change signals (Qt, no widgets)."""

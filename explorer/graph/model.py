@@ -1,0 +1,375 @@
+"""The computation graph as plain data: nodes, operand links, the chosen output.
+
+A node's operands live in the node itself, one slot per operand (``None`` while a slot
+is unconnected), so arity can never be broken and an edge is just "slot *k* of node T
+reads node S". Every mutation goes through a method here that checks its preconditions
+and raises :class:`GraphError` (or a subclass) *before* changing anything, so a refused
+edit leaves the graph exactly as it was. The editor's undo commands call only this API.
+
+Two counters let caches stay cheap: ``structure_revision`` changes when the shape of
+the computation changes (nodes, links, ops, output), ``revision`` on any change at all.
+
+Imports: standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from explorer.graph.ops import LEAF_OPS, OPS
+
+MAX_NAME_LENGTH = 64
+
+
+class GraphError(ValueError):
+    """An edit or a lookup the graph refuses; the message says why in one line."""
+
+
+class CycleError(GraphError):
+    """The link would make the output depend on itself."""
+
+
+class ArityError(GraphError):
+    """The slot does not exist for that op, or is already taken."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Edge:
+    """Slot ``slot`` of node ``target`` reads the value of node ``source``."""
+
+    source: str
+    target: str
+    slot: int
+
+
+@dataclass(slots=True)
+class Node:
+    """One node. ``value`` is only meaningful for ``input`` and ``const`` nodes."""
+
+    id: str
+    op: str
+    name: str = ""
+    value: float = 0.0
+    position: tuple[float, float] | None = None
+    operands: list[str | None] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """What to call the node in a message: its name, else its id."""
+        return self.name or self.id
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.op in LEAF_OPS
+
+
+class Graph:
+    """A directed acyclic graph of scalar operations with one chosen output."""
+
+    def __init__(self, title: str = "", description: str = "") -> None:
+        self.title = title
+        self.description = description
+        self._nodes: dict[str, Node] = {}
+        self._consumers: dict[str, list[tuple[str, int]]] = {}
+        self._output: str | None = None
+        self._next_id = 1
+        self.revision = 0
+        self.structure_revision = 0
+
+    # ------------------------------------------------------------------ queries
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._nodes
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self._nodes.values())
+
+    @property
+    def nodes(self) -> list[Node]:
+        """Nodes in insertion order (the order files are written in)."""
+        return list(self._nodes.values())
+
+    def node(self, node_id: str) -> Node:
+        try:
+            return self._nodes[node_id]
+        except KeyError:
+            raise GraphError(f"no node with id {node_id!r}") from None
+
+    def find(self, name_or_id: str) -> Node:
+        """A node by name (preferred) or id; the lookup users type."""
+        for node in self._nodes.values():
+            if node.name == name_or_id:
+                return node
+        if name_or_id in self._nodes:
+            return self._nodes[name_or_id]
+        raise GraphError(f"no node named {name_or_id!r}")
+
+    def edges(self) -> list[Edge]:
+        """Every connected operand slot, in node order then slot order."""
+        return [
+            Edge(src, node.id, slot)
+            for node in self._nodes.values()
+            for slot, src in enumerate(node.operands)
+            if src is not None
+        ]
+
+    def consumers(self, node_id: str) -> list[tuple[str, int]]:
+        """(target, slot) pairs that read ``node_id``."""
+        return list(self._consumers.get(node_id, ()))
+
+    def inputs(self) -> list[Node]:
+        return [n for n in self._nodes.values() if n.op == "input"]
+
+    def sinks(self) -> list[Node]:
+        """Nodes nothing reads from: candidates for the output."""
+        return [n for n in self._nodes.values() if not self._consumers.get(n.id)]
+
+    @property
+    def output(self) -> str | None:
+        """The explicitly chosen output node id, if any."""
+        return self._output
+
+    def resolve_output(self) -> str:
+        """The output to differentiate: the chosen one, else the single sink."""
+        if self._output is not None:
+            return self._output
+        sinks = self.sinks()
+        if len(sinks) == 1:
+            return sinks[0].id
+        if not sinks:
+            raise GraphError("the graph is empty: there is no output node")
+        names = ", ".join(n.label for n in sinks[:5])
+        raise GraphError(f"the graph has {len(sinks)} possible outputs ({names}); choose one")
+
+    def default_output(self) -> str | None:
+        """Like :meth:`resolve_output` but never refuses: the last sink wins ties.
+
+        The editor uses this while a graph is half-built and has several loose ends.
+        """
+        if self._output is not None:
+            return self._output
+        sinks = self.sinks()
+        return sinks[-1].id if sinks else None
+
+    def new_id(self) -> str:
+        """A fresh id that is not in use (ids are never reused within a session)."""
+        while f"n{self._next_id}" in self._nodes:
+            self._next_id += 1
+        return f"n{self._next_id}"
+
+    def reaches(self, start: str, goal: str) -> bool:
+        """True when ``goal`` depends on ``start`` (a path start -> ... -> goal exists)."""
+        if start == goal:
+            return True
+        stack, seen = [start], {start}
+        while stack:
+            for target, _slot in self._consumers.get(stack.pop(), ()):
+                if target == goal:
+                    return True
+                if target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        return False
+
+    def topological_order(self) -> list[str]:
+        """Kahn's algorithm, iterative and stable: ties keep insertion order."""
+        indegree = {nid: 0 for nid in self._nodes}
+        for node in self._nodes.values():
+            indegree[node.id] = len({s for s in node.operands if s is not None})
+        ready = [nid for nid, d in indegree.items() if d == 0]
+        ready.reverse()  # pop() from the end keeps insertion order
+        order: list[str] = []
+        while ready:
+            nid = ready.pop()
+            order.append(nid)
+            released: list[str] = []
+            for target in dict.fromkeys(t for t, _ in self._consumers.get(nid, ())):
+                indegree[target] -= 1
+                if indegree[target] == 0:
+                    released.append(target)
+            ready.extend(reversed(released))
+        if len(order) != len(self._nodes):  # pragma: no cover - mutations prevent cycles
+            raise CycleError("the graph has a cycle")
+        return order
+
+    # ------------------------------------------------------------------ mutations
+    def _touch(self, structural: bool) -> None:
+        self.revision += 1
+        if structural:
+            self.structure_revision += 1
+
+    def _check_name(self, name: str, node_id: str | None) -> None:
+        if len(name) > MAX_NAME_LENGTH:
+            raise GraphError(f"name is longer than {MAX_NAME_LENGTH} characters")
+        if name and any(n.name == name and n.id != node_id for n in self._nodes.values()):
+            raise GraphError(f"the name {name!r} is already used by another node")
+
+    def add_node(
+        self,
+        op: str,
+        name: str = "",
+        value: float = 0.0,
+        position: tuple[float, float] | None = None,
+        node_id: str | None = None,
+    ) -> Node:
+        """Create an unconnected node and return it."""
+        if op not in OPS:
+            raise GraphError(f"unknown op {op!r}")
+        if node_id is None:
+            node_id = self.new_id()
+        elif node_id in self._nodes:
+            raise GraphError(f"a node with id {node_id!r} already exists")
+        if not node_id:
+            raise GraphError("a node id must not be empty")
+        self._check_name(name, None)
+        value = float(value)
+        if not math.isfinite(value):
+            raise GraphError(f"value of {name or node_id!r} must be a finite number")
+        node = Node(node_id, op, name, value, position, [None] * OPS[op].arity)
+        self._nodes[node_id] = node
+        self._consumers[node_id] = []
+        self._touch(structural=True)
+        return node
+
+    def insert_node(self, node: Node, index: int | None = None, links: Iterable[Edge] = ()) -> None:
+        """Put back a node removed by :meth:`remove_node`, with its links (for undo)."""
+        if node.id in self._nodes:
+            raise GraphError(f"a node with id {node.id!r} already exists")
+        self._check_name(node.name, None)
+        items = list(self._nodes.items())
+        at = len(items) if index is None else max(0, min(index, len(items)))
+        items.insert(at, (node.id, node))
+        self._nodes = dict(items)
+        self._consumers[node.id] = []
+        for src in node.operands:
+            if src is not None and src not in self._nodes:
+                raise GraphError(f"operand {src!r} of {node.label!r} does not exist")
+        for slot, src in enumerate(node.operands):
+            if src is not None:
+                self._consumers[src].append((node.id, slot))
+        for edge in links:
+            self.connect(edge.source, edge.target, edge.slot)
+        self._touch(structural=True)
+
+    def remove_node(self, node_id: str) -> tuple[Node, int, list[Edge]]:
+        """Delete a node and every link touching it.
+
+        Returns what :meth:`insert_node` needs to undo it: the node (with its operands),
+        its index in insertion order, and the outgoing links that were cut.
+        """
+        node = self.node(node_id)
+        index = list(self._nodes).index(node_id)
+        outgoing = [Edge(node_id, t, s) for t, s in self._consumers.get(node_id, ())]
+        for edge in outgoing:
+            self.disconnect(edge.target, edge.slot)
+        for src in node.operands:
+            if src is not None:
+                self._consumers[src] = [(t, s) for t, s in self._consumers[src] if t != node_id]
+        del self._nodes[node_id]
+        del self._consumers[node_id]
+        if self._output == node_id:
+            self._output = None
+        self._touch(structural=True)
+        return node, index, outgoing
+
+    def check_connect(self, source: str, target: str, slot: int) -> None:
+        """Raise the reason a link would be refused, or return if it is allowed."""
+        src, dst = self.node(source), self.node(target)
+        arity = OPS[dst.op].arity
+        if arity == 0:
+            raise ArityError(f"{dst.label!r} is {OPS[dst.op].title.lower()} and takes no operands")
+        if not 0 <= slot < arity:
+            raise ArityError(f"{dst.label!r} ({dst.op}) has no operand slot {slot}")
+        if dst.operands[slot] is not None:
+            raise ArityError(f"operand {slot + 1} of {dst.label!r} is already connected")
+        if self.reaches(target, source):
+            raise CycleError(f"linking {src.label!r} into {dst.label!r} would make a cycle")
+
+    def connect(self, source: str, target: str, slot: int) -> Edge:
+        """Feed ``source`` into operand ``slot`` of ``target``."""
+        self.check_connect(source, target, slot)
+        self._nodes[target].operands[slot] = source
+        self._consumers[source].append((target, slot))
+        self._touch(structural=True)
+        return Edge(source, target, slot)
+
+    def disconnect(self, target: str, slot: int) -> Edge:
+        """Empty operand ``slot`` of ``target``; returns the link that was there."""
+        dst = self.node(target)
+        if not 0 <= slot < len(dst.operands) or dst.operands[slot] is None:
+            raise GraphError(f"operand {slot + 1} of {dst.label!r} is not connected")
+        source = dst.operands[slot]
+        assert source is not None
+        dst.operands[slot] = None
+        self._consumers[source].remove((target, slot))
+        self._touch(structural=True)
+        return Edge(source, target, slot)
+
+    def set_value(self, node_id: str, value: float) -> None:
+        node = self.node(node_id)
+        if not node.is_leaf:
+            raise GraphError(f"{node.label!r} is computed ({node.op}); only inputs and constants hold a value")
+        value = float(value)
+        if not math.isfinite(value):
+            raise GraphError(f"value of {node.label!r} must be a finite number")
+        node.value = value
+        self._touch(structural=False)
+
+    def rename(self, node_id: str, name: str) -> None:
+        node = self.node(node_id)
+        self._check_name(name, node_id)
+        node.name = name
+        self._touch(structural=False)
+
+    def set_op(self, node_id: str, op: str) -> None:
+        """Change a node's op when the new op has the same arity (e.g. tanh -> relu)."""
+        node = self.node(node_id)
+        if op not in OPS:
+            raise GraphError(f"unknown op {op!r}")
+        if OPS[op].arity != OPS[node.op].arity:
+            raise ArityError(f"{node.op} takes {OPS[node.op].arity} operands but {op} takes {OPS[op].arity}")
+        node.op = op
+        self._touch(structural=True)
+
+    def move(self, node_id: str, position: tuple[float, float] | None) -> None:
+        self.node(node_id).position = position
+        self._touch(structural=False)
+
+    def set_output(self, node_id: str | None) -> None:
+        if node_id is not None:
+            self.node(node_id)
+        self._output = node_id
+        self._touch(structural=True)
+
+    def copy(self) -> Graph:
+        """A deep, independent copy (same ids, names, values, positions, output)."""
+        other = Graph(self.title, self.description)
+        for node in self._nodes.values():
+            other._nodes[node.id] = Node(
+                node.id, node.op, node.name, node.value, node.position, list(node.operands)
+            )
+            other._consumers[node.id] = list(self._consumers[node.id])
+        other._output = self._output
+        other._next_id = self._next_id
+        return other
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when a file written from each would be the same."""
+        if not isinstance(other, Graph):
+            return NotImplemented
+        return (
+            self.title == other.title
+            and self.description == other.description
+            and self._output == other._output
+            and list(self._nodes) == list(other._nodes)
+            and all(
+                (a.op, a.name, a.value, a.position, a.operands) == (b.op, b.name, b.value, b.position, b.operands)
+                for a, b in zip(self._nodes.values(), other._nodes.values(), strict=True)
+            )
+        )
+
+    __hash__ = None  # type: ignore[assignment]

@@ -1,0 +1,1 @@
+"""Files: the graph file format (pure, no Qt), atomic saving, and export."""
