@@ -15,12 +15,15 @@ Imports: standard library only.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from explorer.graph.ops import LEAF_OPS, OPS
 
 MAX_NAME_LENGTH = 64
+
+T = TypeVar("T")
 
 
 class GraphError(ValueError):
@@ -77,6 +80,7 @@ class Graph:
         self._next_id = 1
         self.revision = 0
         self.structure_revision = 0
+        self._derived: dict[str, tuple[int, Any]] = {}
 
     # ------------------------------------------------------------------ queries
     def __len__(self) -> int:
@@ -152,8 +156,8 @@ class Graph:
         """
         if self._output is not None:
             return self._output
-        sinks = self.sinks()
-        return sinks[-1].id if sinks else None
+        last = self.derived("model.last_sink", lambda g: (g.sinks() or [None])[-1])
+        return last.id if last is not None else None
 
     def new_id(self) -> str:
         """A fresh id that is not in use (ids are never reused within a session)."""
@@ -195,6 +199,17 @@ class Graph:
         if len(order) != len(self._nodes):  # pragma: no cover - mutations prevent cycles
             raise CycleError("the graph has a cycle")
         return order
+
+    def derived(self, key: str, factory: Callable[[Graph], T]) -> T:
+        """Memoise something computed from the graph's *structure* (e.g. a compiled program).
+
+        Recomputed only after a structural edit, so dragging a value never recompiles.
+        """
+        entry = self._derived.get(key)
+        if entry is None or entry[0] != self.structure_revision:
+            entry = (self.structure_revision, factory(self))
+            self._derived[key] = entry
+        return entry[1]  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------------ mutations
     def _touch(self, structural: bool) -> None:
@@ -312,7 +327,9 @@ class Graph:
     def set_value(self, node_id: str, value: float) -> None:
         node = self.node(node_id)
         if not node.is_leaf:
-            raise GraphError(f"{node.label!r} is computed ({node.op}); only inputs and constants hold a value")
+            raise GraphError(
+                f"{node.label!r} is computed ({node.op}); only inputs and constants hold a value"
+            )
         value = float(value)
         if not math.isfinite(value):
             raise GraphError(f"value of {node.label!r} must be a finite number")
@@ -367,7 +384,8 @@ class Graph:
             and self._output == other._output
             and list(self._nodes) == list(other._nodes)
             and all(
-                (a.op, a.name, a.value, a.position, a.operands) == (b.op, b.name, b.value, b.position, b.operands)
+                (a.op, a.name, a.value, a.position, a.operands)
+                == (b.op, b.name, b.value, b.position, b.operands)
                 for a, b in zip(self._nodes.values(), other._nodes.values(), strict=True)
             )
         )

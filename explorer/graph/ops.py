@@ -189,7 +189,9 @@ def _v_pow(a: Array, b: Array) -> Array:
 def _v_pow_local(args: tuple[Array, ...], out: Array) -> tuple[Array, Array]:
     a, b = np.broadcast_arrays(*args)
     d_base = np.where(b == 0.0, 0.0, b * np.power(a, b - 1.0))
-    d_exp = np.where(a > 0.0, out * np.log(np.where(a > 0.0, a, 1.0)), np.where((a == 0.0) & (b > 0.0), 0.0, NAN))
+    d_exp = np.where(
+        a > 0.0, out * np.log(np.where(a > 0.0, a, 1.0)), np.where((a == 0.0) & (b > 0.0), 0.0, NAN)
+    )
     return d_base, d_exp
 
 

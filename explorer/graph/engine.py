@@ -1,0 +1,416 @@
+"""The autograd engine: values, gradients and per-edge chain-rule terms at one point.
+
+How the chain rule is computed here, in the words of the lesson
+----------------------------------------------------------------
+Every operation knows only its *local* derivative: how its own value moves when one of
+its operands moves (``∂(a·b)/∂a = b``). The engine never differentiates a formula.
+
+*Forward pass.* Nodes are visited in topological order; each computes its value from its
+operands' values. A node whose operands are not all defined is itself undefined. A node
+whose op rejects its operands (``log(-1)``, ``1/0``) or overflows gets a diagnostic and
+is undefined; everything downstream is then undefined too, rather than a misleading
+number.
+
+*Backward pass.* The output's gradient d(out)/d(out) is 1. Visiting nodes in *reverse*
+topological order, each node passes back along each incoming edge the product
+``upstream × local`` — its own gradient times the local derivative for that operand —
+called the edge's *contribution*. A node that feeds several others receives several
+contributions and their **sum** is its gradient: that is the "sum over paths" of the chain
+rule, done one edge at a time exactly as micrograd's ``Value.backward()`` does with
+``+=``. Undefined numbers are NaN and poison every product they touch, so a gradient that
+passes through an undefined value is never shown as valid.
+
+*Forward mode* (tangents) runs the same local derivatives the other way: the tangent of a
+node with respect to one chosen input is the sum over its operands of ``local ×
+tangent(operand)``. Both modes must agree; the tests hold them to it.
+
+The point evaluation runs on Python floats over a program compiled once per graph
+structure (indices instead of ids), because at a thousand nodes per-call overhead, not
+arithmetic, is what costs. Sweeps over many x values live in :mod:`explorer.graph.tape`.
+
+Imports: standard library and NumPy only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
+
+from explorer.graph.model import Edge, Graph, GraphError
+from explorer.graph.ops import OPS, DomainError, Op
+
+if TYPE_CHECKING:
+    from explorer.graph.trace import Trace
+
+NAN = math.nan
+DiagnosticKind = Literal["domain", "overflow", "missing", "gradient"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """Something numerically wrong at one node; ``message`` is one line and names it."""
+
+    node_id: str
+    kind: DiagnosticKind
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodeResult:
+    value: float
+    grad: float
+
+
+class Program:
+    """A graph flattened to indices in topological order: compiled once per structure."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.ids: list[str] = graph.topological_order()
+        self.index: dict[str, int] = {nid: i for i, nid in enumerate(self.ids)}
+        nodes = [graph.node(nid) for nid in self.ids]
+        self.ops: list[Op] = [OPS[n.op] for n in nodes]
+        self.operands: list[tuple[int, ...]] = [
+            tuple(-1 if s is None else self.index[s] for s in n.operands) for n in nodes
+        ]
+        self.leaves: list[int] = [i for i, n in enumerate(nodes) if n.is_leaf]
+        self.inputs: list[int] = [i for i, n in enumerate(nodes) if n.op == "input"]
+        # Edges grouped by target in topological order, slots in order: the backward pass
+        # walks this list in reverse.
+        self.edges: list[Edge] = []
+        self.edge_ends: list[tuple[int, int]] = []  # (source index, target index)
+        self.edges_into: list[range] = []
+        for i, node in enumerate(nodes):
+            start = len(self.edges)
+            for slot, src in enumerate(node.operands):
+                if src is not None:
+                    self.edges.append(Edge(src, node.id, slot))
+                    self.edge_ends.append((self.index[src], i))
+            self.edges_into.append(range(start, len(self.edges)))
+        self.edge_index: dict[Edge, int] = {e: k for k, e in enumerate(self.edges)}
+        self.edge_slots: list[int] = [e.slot for e in self.edges]
+        # Does the node depend on any input at all? Constant subgraphs get no gradient
+        # diagnostics: nobody asks how the output moves when the number 2 moves.
+        varies = [False] * len(nodes)
+        for i in self.inputs:
+            varies[i] = True
+        for i, operands in enumerate(self.operands):
+            if not varies[i]:
+                varies[i] = any(j >= 0 and varies[j] for j in operands)
+        self.varies = varies
+        # (index, forward, local, operand indices, first edge) per fully connected node.
+        self.kernels: list[
+            tuple[int, Callable[..., float], Callable[..., tuple[float, ...]], tuple[int, ...], int]
+        ] = [
+            (i, op.forward, op.local, self.operands[i], self.edges_into[i].start)
+            for i, op in enumerate(self.ops)
+            if op.arity and -1 not in self.operands[i]
+        ]
+        self.incomplete: list[int] = [
+            i for i, op in enumerate(self.ops) if op.arity and -1 in self.operands[i]
+        ]
+        self._ancestors: dict[int, list[bool]] = {}
+        self._plans: dict[int, list[tuple[int, range, tuple[int, ...]]]] = {}
+
+    def backward_plan(self, out: int) -> list[tuple[int, range, tuple[int, ...]]]:
+        """(node, its incoming edges, their sources) for the output's ancestors, output first."""
+        plan = self._plans.get(out)
+        if plan is None:
+            mark = self.ancestors(out)
+            plan = [
+                (i, self.edges_into[i], tuple(self.edge_ends[e][0] for e in self.edges_into[i]))
+                for i in range(out, -1, -1)
+                if mark[i] and self.edges_into[i]
+            ]
+            self._plans[out] = plan
+        return plan
+
+    def ancestors(self, out: int) -> list[bool]:
+        """Which nodes the node ``out`` depends on (itself included); cached per output."""
+        cached = self._ancestors.get(out)
+        if cached is not None:
+            return cached
+        mark = [False] * len(self.ids)
+        mark[out] = True
+        for i in range(out, -1, -1):
+            if mark[i]:
+                for j in self.operands[i]:
+                    if j >= 0:
+                        mark[j] = True
+        self._ancestors[out] = mark
+        return mark
+
+
+def compile_graph(graph: Graph) -> Program:
+    """The graph's compiled program, rebuilt only after a structural edit."""
+    return graph.derived("engine.program", Program)
+
+
+def _label(graph: Graph, node_id: str) -> str:
+    node = graph.node(node_id)
+    return f"{node.label!r} ({node.op})" if node.name else f"{node.op} node {node.id!r}"
+
+
+def leaf_values(graph: Graph, program: Program, values: Mapping[str, float] | None) -> list[float]:
+    """Stored input/const values, with ``values`` (by input name or id) taking precedence."""
+    vals = [NAN] * len(program.ids)
+    for i in program.leaves:
+        vals[i] = graph.node(program.ids[i]).value
+    if values:
+        for key, value in values.items():
+            node = graph.find(key)
+            if node.op != "input":
+                raise GraphError(f"{node.label!r} is not an input (it is {node.op})")
+            value = float(value)
+            if not math.isfinite(value):
+                raise GraphError(f"value for {node.label!r} must be a finite number")
+            vals[program.index[node.id]] = value
+    return vals
+
+
+def forward_values(
+    graph: Graph,
+    program: Program,
+    vals: list[float],
+    diagnostics: list[Diagnostic] | None,
+    locals_: list[float] | None = None,
+) -> None:
+    """Fill ``vals`` for computed nodes in place (NaN = undefined), noting why.
+
+    With ``locals_`` it also stores each edge's local derivative, in the same pass: the
+    point evaluation's whole budget is about a microsecond per node, so it is one loop
+    specialised for the only two arities there are.
+    """
+    for i, forward, local, idx, start in program.kernels:
+        if len(idx) == 1:
+            a = vals[idx[0]]
+            if a != a:  # NaN operand: undefined downstream, no new blame
+                continue
+            try:
+                v = forward(a)
+            except DomainError as exc:
+                if diagnostics is not None:
+                    diagnostics.append(_domain(graph, program.ids[i], str(exc)))
+                continue
+            if v - v != 0.0:  # inf or NaN
+                if diagnostics is not None:
+                    diagnostics.append(_overflow(graph, program.ids[i]))
+                continue
+            vals[i] = v
+            if locals_ is not None:
+                d = local((a,), v)[0]
+                locals_[start] = d if d - d == 0.0 else NAN
+        else:
+            a = vals[idx[0]]
+            b = vals[idx[1]]
+            if a != a or b != b:
+                continue
+            try:
+                v = forward(a, b)
+            except DomainError as exc:
+                if diagnostics is not None:
+                    diagnostics.append(_domain(graph, program.ids[i], str(exc)))
+                continue
+            if v - v != 0.0:
+                if diagnostics is not None:
+                    diagnostics.append(_overflow(graph, program.ids[i]))
+                continue
+            vals[i] = v
+            if locals_ is not None:
+                da, db = local((a, b), v)
+                locals_[start] = da if da - da == 0.0 else NAN
+                locals_[start + 1] = db if db - db == 0.0 else NAN
+    if diagnostics is not None:
+        for i in program.incomplete:
+            nid = program.ids[i]
+            missing = ", ".join(str(k + 1) for k, j in enumerate(program.operands[i]) if j < 0)
+            diagnostics.append(
+                Diagnostic(nid, "missing", f"{_label(graph, nid)}: operand {missing} is not connected")
+            )
+
+
+def _domain(graph: Graph, node_id: str, reason: str) -> Diagnostic:
+    return Diagnostic(node_id, "domain", f"{_label(graph, node_id)}: {reason}")
+
+
+def _overflow(graph: Graph, node_id: str) -> Diagnostic:
+    return Diagnostic(node_id, "overflow", f"{_label(graph, node_id)}: overflow (the value is too large)")
+
+
+@dataclass
+class Evaluation:
+    """Everything the engine knows at one point. NaN means "undefined"."""
+
+    graph: Graph
+    program: Program
+    output: str | None
+    value_list: list[float]
+    grad_list: list[float]
+    local_list: list[float]
+    contribution_list: list[float]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def value(self) -> float:
+        """The output's value (NaN if undefined or if there is no output)."""
+        if self.output is None:
+            return NAN
+        return self.value_list[self.program.index[self.output]]
+
+    def value_of(self, node_id: str) -> float:
+        return self.value_list[self.program.index[node_id]]
+
+    def grad_of(self, node_id: str) -> float:
+        """d(output)/d(node); 0 for nodes the output does not depend on."""
+        return self.grad_list[self.program.index[node_id]]
+
+    def local_of(self, edge: Edge) -> float:
+        return self.local_list[self.program.edge_index[edge]]
+
+    def contribution_of(self, edge: Edge) -> float:
+        return self.contribution_list[self.program.edge_index[edge]]
+
+    def __getitem__(self, name_or_id: str) -> NodeResult:
+        node = self.graph.find(name_or_id)
+        i = self.program.index[node.id]
+        return NodeResult(self.value_list[i], self.grad_list[i])
+
+    @property
+    def values(self) -> dict[str, float]:
+        return dict(zip(self.program.ids, self.value_list, strict=True))
+
+    @property
+    def grads(self) -> dict[str, float]:
+        return dict(zip(self.program.ids, self.grad_list, strict=True))
+
+    @property
+    def locals(self) -> dict[Edge, float]:
+        return dict(zip(self.program.edges, self.local_list, strict=True))
+
+    @property
+    def contributions(self) -> dict[Edge, float]:
+        return dict(zip(self.program.edges, self.contribution_list, strict=True))
+
+    def diagnostics_for(self, node_id: str) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.node_id == node_id]
+
+    @cached_property
+    def trace(self) -> Trace:
+        """The ordered forward and backward steps, for the animation and narrative."""
+        from explorer.graph.trace import build_trace
+
+        return build_trace(self)
+
+    def tangents(self, input_name_or_id: str) -> dict[str, float]:
+        """Forward mode: d(node)/d(x) for every node, for one input x."""
+        return forward_tangents(self, input_name_or_id)
+
+
+def evaluate(
+    graph: Graph, values: Mapping[str, float] | None = None, output: str | None = None
+) -> Evaluation:
+    """Values, gradients, local derivatives and contributions at one point.
+
+    ``values`` overrides input values by name or id without touching the graph.
+    ``output`` is a node name or id; by default the graph's chosen output, else its
+    single sink (or, while the graph has several loose ends, the last one).
+    """
+    program = compile_graph(graph)
+    out_id = graph.find(output).id if output is not None else graph.default_output()
+    vals = leaf_values(graph, program, values)
+    diagnostics: list[Diagnostic] = []
+    n_edges = len(program.edges)
+    locals_ = [NAN] * n_edges
+    forward_values(graph, program, vals, diagnostics, locals_)
+    contributions = [0.0] * n_edges
+    if out_id is None:
+        grads = [NAN] * len(program.ids)
+        return Evaluation(graph, program, out_id, vals, grads, locals_, contributions, diagnostics)
+
+    grads = [0.0] * len(program.ids)
+    out = program.index[out_id]
+    grads[out] = 1.0
+    # Reverse topological order; every node's own gradient is complete before it is
+    # passed back, because all its consumers come later in the order.
+    for i, edge_range, sources in program.backward_plan(out):
+        g = grads[i]
+        for e, src in zip(edge_range, sources, strict=True):
+            c = g * locals_[e]
+            contributions[e] = c
+            grads[src] += c
+    # An undefined local derivative on a path that matters deserves a reason.
+    varies = program.varies
+    for i, edge_range, sources in program.backward_plan(out):
+        if vals[i] == vals[i]:
+            for e, src in zip(edge_range, sources, strict=True):
+                if locals_[e] != locals_[e] and varies[src]:
+                    edge = program.edges[e]
+                    diagnostics.append(
+                        Diagnostic(
+                            edge.target,
+                            "gradient",
+                            f"{_label(graph, edge.target)}: the local derivative with respect to "
+                            f"operand {edge.slot + 1} is undefined here",
+                        )
+                    )
+    return Evaluation(graph, program, out_id, vals, grads, locals_, contributions, diagnostics)
+
+
+def forward_tangents(evaluation: Evaluation, input_name_or_id: str) -> dict[str, float]:
+    """d(node)/d(x) for every node by forward mode, reusing the evaluation's locals."""
+    graph, program = evaluation.graph, evaluation.program
+    node = graph.find(input_name_or_id)
+    if node.op != "input":
+        raise GraphError(f"{node.label!r} is not an input")
+    tangents = [0.0] * len(program.ids)
+    tangents[program.index[node.id]] = 1.0
+    locals_, edge_ends, values = evaluation.local_list, program.edge_ends, evaluation.value_list
+    for i, edges in enumerate(program.edges_into):
+        if not edges:
+            continue
+        total = 0.0
+        for e in edges:
+            t = tangents[edge_ends[e][0]]
+            if t != 0.0:
+                total += locals_[e] * t
+        tangents[i] = total if values[i] == values[i] else NAN
+    return dict(zip(program.ids, tangents, strict=True))
+
+
+def finite_difference(
+    graph: Graph,
+    input_name_or_id: str,
+    values: Mapping[str, float] | None = None,
+    output: str | None = None,
+    h: float | None = None,
+    central: bool = True,
+) -> float:
+    """Numerical d(output)/d(x): the check a learner can do by hand ("nudge x a little").
+
+    The default step scales with |x| so that large inputs still see a visible change.
+    """
+    node = graph.find(input_name_or_id)
+    if node.op != "input":
+        raise GraphError(f"{node.label!r} is not an input")
+    program = compile_graph(graph)
+    base = dict(values or {})
+    x = float(base.get(node.name or node.id, base.get(node.id, node.value)))
+    if h is None:
+        h = 1e-6 * max(1.0, abs(x))
+    base.pop(node.id, None)
+    key = node.name or node.id
+    out_id = graph.find(output).id if output is not None else graph.default_output()
+    if out_id is None:
+        return NAN
+    out = program.index[out_id]
+
+    def at(xv: float) -> float:
+        vals = leaf_values(graph, program, {**base, key: xv})
+        forward_values(graph, program, vals, None)
+        return vals[out]
+
+    if central:
+        return (at(x + h) - at(x - h)) / (2.0 * h)
+    return (at(x + h) - at(x)) / h
