@@ -1,0 +1,331 @@
+"""The ``chain-explorer`` command line.
+
+``chain-explorer [FILE]`` opens the app; ``eval``, ``validate``, ``convert`` and
+``export`` work headless. Every failure is one line on stderr and a non-zero exit, never
+a traceback: 1 for a problem with the input, 2 for a malformed command line, 70 for a
+bug of ours. The headless commands import no Qt unless they must draw (export), so they
+start fast and run on machines without a display.
+
+Imports: explorer.graph, explorer.io (Qt only lazily, for the GUI and diagram export).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from explorer.theme import format_number
+
+PROG = "chain-explorer"
+SUBCOMMANDS = ("eval", "validate", "convert", "export")
+MAX_SWEEP_POINTS = 1_000_000
+
+
+class CliError(Exception):
+    """A problem with what the user asked for; the message is the whole explanation."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line, not usage + error."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{PROG}: error: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(2)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="See backpropagation: evaluate, check, convert and export computation graphs.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    ev = sub.add_parser("eval", help="values and gradients of a graph file or an expression")
+    src = ev.add_mutually_exclusive_group(required=True)
+    src.add_argument("file", nargs="?", help="graph file (.json)")
+    src.add_argument("--expr", metavar="TEXT", help="an expression or a micrograd-style program")
+    ev.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], help="set an input's value")
+    ev.add_argument(
+        "--output", metavar="NAME", help="the node to differentiate (default: the graph's output)"
+    )
+    ev.add_argument("--sweep", metavar="NAME=START:STOP:N", help="also sweep one input over N points")
+    ev.add_argument("--json", action="store_true", help="machine-readable output")
+
+    va = sub.add_parser("validate", help="check a graph file; prints 'ok' or the reason")
+    va.add_argument("file")
+
+    co = sub.add_parser("convert", help="write a laid-out graph file from an expression or another file")
+    co_src = co.add_mutually_exclusive_group(required=True)
+    co_src.add_argument("file", nargs="?", help="graph file to rewrite (normalised, laid out if unplaced)")
+    co_src.add_argument("--expr", metavar="TEXT", help="an expression or a micrograd-style program")
+    co.add_argument("-o", "--out", required=True, metavar="FILE", help="where to write the graph file")
+    co.add_argument("--title", help="title stored in the file")
+    co.add_argument("--description", help="description stored in the file")
+    co.add_argument("--layout", action="store_true", help="lay the graph out again even if it has positions")
+
+    ex = sub.add_parser("export", help="export a diagram, animation or Python code")
+    ex.add_argument("file", help="graph file (.json)")
+    ex.add_argument("-o", "--out", required=True, metavar="OUT", help="OUT.png, .svg, .pdf, .gif or .py")
+    ex.add_argument("--stage", choices=("clean", "values", "gradients", "both"), default="both")
+    ex.add_argument("--scale", type=float, default=2.0, help="PNG scale factor, 1 to 4 (default 2)")
+    ex.add_argument("--theme", choices=("light", "dark"), default="light")
+    ex.add_argument("--transparent", action="store_true", help="PNG with a transparent background")
+    ex.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], help="set an input's value")
+    return parser
+
+
+# ---------------------------------------------------------------------------------- helpers
+def _load_graph(file: str | None, expr: str | None) -> Any:
+    from explorer.graph.model import GraphError
+    from explorer.graph.parser import parse
+    from explorer.io.format import load
+
+    if expr is not None:
+        try:
+            return parse(expr)
+        except GraphError as exc:
+            raise CliError(f"expression: {exc}") from None
+    assert file is not None
+    return load(file)
+
+
+def _parse_assignments(items: Sequence[str], graph: Any) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise CliError(f"--set {item!r}: expected NAME=VALUE")
+        try:
+            value = float(text)
+        except ValueError:
+            raise CliError(f"--set {name}: {text.strip()!r} is not a number") from None
+        if not math.isfinite(value):
+            raise CliError(f"--set {name}: the value must be a finite number")
+        node = _find(graph, name, "--set")
+        if node.op != "input":
+            raise CliError(f"--set {name}: {name!r} is not an input (it is {node.op})")
+        values[node.id] = value
+    return values
+
+
+def _find(graph: Any, name: str, flag: str) -> Any:
+    from explorer.graph.model import GraphError
+
+    try:
+        return graph.find(name)
+    except GraphError:
+        inputs = ", ".join(n.name or n.id for n in graph.inputs()) or "none"
+        raise CliError(f"{flag} {name}: no node named {name!r} (inputs: {inputs})") from None
+
+
+def _parse_sweep(spec: str, graph: Any) -> tuple[Any, Any]:
+    import numpy as np
+
+    name, sep, rng = spec.partition("=")
+    parts = rng.split(":")
+    if not sep or len(parts) != 3:
+        raise CliError(f"--sweep {spec!r}: expected NAME=START:STOP:N")
+    try:
+        start, stop = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise CliError(f"--sweep {spec!r}: START and STOP must be numbers") from None
+    try:
+        count = int(parts[2])
+    except ValueError:
+        raise CliError(f"--sweep {spec!r}: N must be a whole number") from None
+    if not (math.isfinite(start) and math.isfinite(stop)):
+        raise CliError(f"--sweep {spec!r}: START and STOP must be finite")
+    if not 1 <= count <= MAX_SWEEP_POINTS:
+        raise CliError(f"--sweep {spec!r}: N must be between 1 and {MAX_SWEEP_POINTS:,}")
+    node = _find(graph, name.strip(), "--sweep")
+    if node.op != "input":
+        raise CliError(f"--sweep {name}: {name!r} is not an input (it is {node.op})")
+    return node, np.linspace(start, stop, count)
+
+
+def _json_number(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _node_label(node: Any) -> str:
+    return node.name or node.id
+
+
+# ---------------------------------------------------------------------------------- commands
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from explorer.graph.engine import evaluate
+    from explorer.graph.model import GraphError
+    from explorer.graph.tape import sweep
+
+    graph = _load_graph(args.file, args.expr)
+    if args.output is not None:
+        out_node = _find(graph, args.output, "--output")
+    else:
+        try:
+            out_node = graph.node(graph.resolve_output())
+        except GraphError as exc:
+            raise CliError(f"{exc} with --output NAME") from None
+    values = _parse_assignments(args.set, graph)
+    ev = evaluate(graph, values, out_node.id)
+    sweep_result = None
+    if args.sweep:
+        x_node, xs = _parse_sweep(args.sweep, graph)
+        ys, dys = sweep(graph, x_node.id, xs, out_node.id, values)
+        sweep_result = (x_node, xs, ys, dys)
+
+    order = [graph.node(nid) for nid in ev.program.ids]
+    if args.json:
+        doc: dict[str, Any] = {
+            "output": _node_label(out_node),
+            "value": _json_number(ev.value),
+            "nodes": [
+                {
+                    "id": n.id,
+                    "name": n.name,
+                    "op": n.op,
+                    "value": _json_number(ev.value_of(n.id)),
+                    "grad": _json_number(ev.grad_of(n.id)),
+                }
+                for n in order
+            ],
+            "diagnostics": [
+                {"node": d.node_id, "name": graph.node(d.node_id).name, "kind": d.kind, "message": d.message}
+                for d in ev.diagnostics
+            ],
+        }
+        if sweep_result is not None:
+            x_node, xs, ys, dys = sweep_result
+            doc["sweep"] = {
+                "input": _node_label(x_node),
+                "xs": [float(x) for x in xs],
+                "values": [_json_number(float(y)) for y in ys],
+                "grads": [_json_number(float(d)) for d in dys],
+            }
+        print(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
+        return 0
+
+    out_label = _node_label(out_node)
+    rows = [("node", "op", "value", f"d{out_label}/d(node)")]
+    for n in order:
+        rows.append(
+            (
+                _node_label(n) + ("  (output)" if n.id == out_node.id else ""),
+                n.op,
+                format_number(ev.value_of(n.id), 12),
+                format_number(ev.grad_of(n.id), 12),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for k, row in enumerate(rows):
+        print(
+            "  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i]) for i, cell in enumerate(row))
+        )
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+    print(f"\n{out_label} = {format_number(ev.value, 12)}")
+    for d in ev.diagnostics:
+        print(f"warning: {d.message}")
+    if sweep_result is not None:
+        x_node, xs, ys, dys = sweep_result
+        x_label = _node_label(x_node)
+        print(f"\nsweep of {x_label}:")
+        print(f"{x_label:>14}  {out_label:>18}  {'d' + out_label + '/d' + x_label:>18}")
+        for x, y, d in zip(xs, ys, dys, strict=True):
+            print(
+                f"{format_number(float(x), 10):>14}  {format_number(float(y), 12):>18}  {format_number(float(d), 12):>18}"
+            )
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from explorer.io.format import load
+
+    load(args.file)
+    print("ok")
+    return 0
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from explorer.graph.layout import apply_layout
+    from explorer.io.format import save
+
+    graph = _load_graph(args.file, args.expr)
+    if args.title is not None:
+        graph.title = args.title
+    if args.description is not None:
+        graph.description = args.description
+    if args.layout or any(n.position is None for n in graph.nodes):
+        apply_layout(graph)
+    save(graph, args.out)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    try:
+        from explorer.app.export_cli import run_export
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise CliError(f"export is not available: {exc}") from None
+    return run_export(args, _load_graph(args.file, None), _parse_assignments)
+
+
+def _open_gui(argv: Sequence[str]) -> int:
+    parser = _Parser(
+        prog=PROG, description="Open Chain Rule Explorer (or use a COMMAND: " + ", ".join(SUBCOMMANDS) + ")"
+    )
+    parser.add_argument("file", nargs="?", help="graph file to open")
+    args = parser.parse_args(argv)
+    if args.file is not None and not Path(args.file).exists():
+        raise CliError(f"{args.file}: no such file")
+    from explorer.app.gui import main as gui_main
+
+    return gui_main(args.file)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``chain-explorer`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if (argv and argv[0] in SUBCOMMANDS) or argv[:1] in (["-h"], ["--help"]):
+            args = _build_parser().parse_args(argv)
+            handler = {
+                "eval": _cmd_eval,
+                "validate": _cmd_validate,
+                "convert": _cmd_convert,
+                "export": _cmd_export,
+            }[args.command]
+            return handler(args)
+        return _open_gui(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) else 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one line, never a traceback
+        return _report(exc)
+
+
+def _report(exc: BaseException) -> int:
+    from explorer.graph.model import GraphError
+
+    try:
+        from explorer.io.format import FormatError
+    except ImportError:  # pragma: no cover
+        FormatError = ValueError  # type: ignore[misc,assignment]
+    if isinstance(exc, (CliError, GraphError, FormatError)):
+        message, code = str(exc), 1
+    elif isinstance(exc, OSError):
+        message, code = f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "), 1
+    else:
+        message, code = f"internal error ({type(exc).__name__}): {exc}", 70
+    sys.stderr.write(f"{PROG}: error: {' '.join(message.split())}\n")
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
