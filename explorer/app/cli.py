@@ -237,9 +237,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         print(f"\nsweep of {x_label}:")
         print(f"{x_label:>14}  {out_label:>18}  {'d' + out_label + '/d' + x_label:>18}")
         for x, y, d in zip(xs, ys, dys, strict=True):
-            print(
-                f"{format_number(float(x), 10):>14}  {format_number(float(y), 12):>18}  {format_number(float(d), 12):>18}"
-            )
+            cells = (format_number(float(x), 10), format_number(float(y), 12), format_number(float(d), 12))
+            print(f"{cells[0]:>14}  {cells[1]:>18}  {cells[2]:>18}")
     return 0
 
 
