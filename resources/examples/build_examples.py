@@ -1,0 +1,62 @@
+"""Rebuild the bundled examples: python resources/examples/build_examples.py (output is committed)."""
+
+from pathlib import Path
+
+from explorer.graph.layout import apply_layout
+from explorer.graph.parser import parse
+from explorer.io.format import save
+
+OUT = Path(__file__).resolve().parent
+EXAMPLES = {
+    "lesson_h": (
+        "h(x) = (2x + 1)² at x = 3",
+        "The lesson's first example. Forward: 2·3 = 6, 6 + 1 = 7, 7² = 49. Backward: dh/dh = 1, "
+        "dh/du = 2u = 14, and since u = 2x + 1, dh/dx = 14 × 2 = 28.",
+        "x = 3.0\nu = 2*x + 1\nh = u**2\n",
+    ),
+    "lesson_loss": (
+        "loss = (a·b + 1)² at a = 2, b = 3",
+        "Three operations, two inputs. c = a·b = 6, d = c + 1 = 7, loss = d² = 49. Backward: "
+        "d(loss)/dd = 2d = 14, d(loss)/dc = 14 × 1 = 14, d(loss)/da = 14 × b = 42, d(loss)/db = 14 × a = 28.",
+        "a = 2.0\nb = 3.0\nc = a * b\nd = c + 1\nloss = d**2\n",
+    ),
+    "fan_out": (
+        "Fan-out: gradients add up where paths meet",
+        "a and b each feed two paths (d = a·b and e = a + b), and f = d·e. Each path brings its own "
+        "contribution and the gradients are their sums: df/da = e·b + d·1 = 3 − 6 = −3, "
+        "df/db = e·a + d·1 = −2 − 6 = −8.",
+        "a = -2.0\nb = 3.0\nd = a * b\ne = a + b\nf = d * e\n",
+    ),
+    "tanh_neuron": (
+        "A tanh neuron: o = tanh(w·x + b)",
+        "One neuron with one input. n = w·x + b = 0.8814, o = tanh(n) = 0.7071. The local derivative "
+        "of tanh is 1 − o² = 0.5, so do/dw = 0.5·x = 1, do/dx = 0.5·w = −1.5, do/db = 0.5.",
+        "x = 2.0\nw = -3.0\nb = 6.881373587019543\nn = w*x + b\no = tanh(n)\n",
+    ),
+    "scalar_chain": (
+        "From parameter to loss: embedding, linear, relu, linear, softmax, log",
+        "A one-number version of a language model's path: a parameter p is looked up as an "
+        "embedding, passes a linear layer and a relu, a second linear layer makes two logits, "
+        "softmax turns them into a probability for the right answer, and the loss is its negative "
+        "log (negative log-likelihood). Drag p and watch the loss and d(loss)/dp.",
+        "p = 0.5\n"
+        "emb = 1.5 * p\n"
+        "h = 0.8 * emb + 0.1\n"
+        "r = relu(h)\n"
+        "z1 = 1.2 * r + 0.3\n"
+        "z2 = -0.7 * r + 0.2\n"
+        "e1 = exp(z1)\n"
+        "e2 = exp(z2)\n"
+        "prob = e1 / (e1 + e2)\n"
+        "logp = log(prob)\n"
+        "loss = -logp\n",
+    ),
+}
+
+for stem, (title, description, program) in EXAMPLES.items():
+    g = parse(program)
+    g.title, g.description = title, description
+    apply_layout(g)
+    save(g, OUT / f"{stem}.json")
+    (OUT / f"{stem}.json.bak").unlink(missing_ok=True)
+    print("wrote", stem)
