@@ -1,0 +1,294 @@
+"""The narrative dock: the current step in words and numbers, every step, and the checks.
+
+Top: what just happened, in plain words and in the lesson's numbers (values in the value
+colour, gradients in the gradient colour). Below: the selected node's full chain-rule
+product; the chosen input with its nudge check and the forward-mode / gears toggles;
+then two tabs, the list of all steps (click one to go there) and the paths view.
+
+Everything is redrawn from the player and the document's evaluation; the slower parts
+(step list, paths, nudge) are rebuilt after an edit once edits pause, or at once when
+the animation needs them.
+
+Imports: PySide6, explorer.animation, explorer.document (type only), explorer.graph, explorer.theme.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.animation.checks import nudge, nudge_text
+from explorer.animation.controls import handle_player_key
+from explorer.animation.narration import chain_product, describe, step_summary
+from explorer.animation.paths_view import PathsView
+from explorer.animation.player import Player
+from explorer.animation.predict import PredictBox
+from explorer.animation.wording import Rich, label, num, output_label, rich
+from explorer.theme import LIGHT, Theme
+
+if TYPE_CHECKING:
+    from explorer.document.document import GraphDocument
+
+REBUILD_DELAY_MS = 150
+
+
+def _wrapping_label(parent: QWidget, rich_text: bool = True) -> QLabel:
+    widget = QLabel(parent)
+    widget.setWordWrap(True)
+    widget.setTextFormat(Qt.TextFormat.RichText if rich_text else Qt.TextFormat.PlainText)
+    widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return widget
+
+
+class NarrativePanel(QWidget):
+    """Narrative, step list, selected node's product, paths view, nudge check, predict mode."""
+
+    def __init__(
+        self,
+        document: GraphDocument,
+        player: Player,
+        theme: Theme | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.player = player
+        scene_theme = getattr(player.scene, "theme", None)
+        self._theme = theme or (scene_theme if isinstance(scene_theme, Theme) else LIGHT)
+        self._selected: str | None = None
+        self._steps_dirty = True
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        self.title_label = _wrapping_label(self, rich_text=False)
+        bold = QFont(self.title_label.font())
+        bold.setBold(True)
+        self.title_label.setFont(bold)
+        self.words_label = _wrapping_label(self)
+        self.numbers_label = _wrapping_label(self)
+        big = QFont(self.numbers_label.font())
+        big.setPointSizeF(big.pointSizeF() * 1.3)
+        self.numbers_label.setFont(big)
+        self.predict = PredictBox(player, self._theme, self)
+        self.selected_label = _wrapping_label(self)
+
+        self.input_combo = QComboBox(self)
+        self.input_combo.setToolTip("The input for the paths view, the nudge check and forward mode")
+        self.input_combo.currentIndexChanged.connect(self._input_changed)
+        self.predict_check = QCheckBox("Predict, then reveal", self)
+        self.predict_check.setToolTip("Stop before each gradient appears and ask for it")
+        self.predict_check.toggled.connect(self.predict.set_active)
+        self.nudge_label = _wrapping_label(self)
+        self.forward_mode_check = QCheckBox("Forward mode (tangents)", self)
+        self.forward_mode_check.setToolTip("Show d(node)/d(input) on every node, flowing forward")
+        self.forward_mode_check.toggled.connect(self._forward_mode_toggled)
+        self.gears_check = QCheckBox("Gears (edge width ∝ |contribution|)", self)
+        self.gears_check.toggled.connect(player.set_gears)
+        for box in (self.predict_check, self.forward_mode_check, self.gears_check):
+            box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.steps_list = QListWidget(self)
+        self.steps_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.steps_list.itemClicked.connect(self._step_clicked)
+        self.paths_view = PathsView(player, self._theme, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.tabs.addTab(self.steps_list, "Steps")
+        self.tabs.addTab(self.paths_view, "Paths")
+
+        input_row = QHBoxLayout()
+        input_row.addWidget(QLabel("Input", self))
+        input_row.addWidget(self.input_combo, 1)
+        input_row.addWidget(self.predict_check)
+        toggles = QHBoxLayout()
+        toggles.addWidget(self.forward_mode_check)
+        toggles.addWidget(self.gears_check)
+        toggles.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.words_label)
+        layout.addWidget(self.numbers_label)
+        layout.addWidget(self.predict)
+        layout.addWidget(self.selected_label)
+        layout.addLayout(input_row)
+        layout.addWidget(self.nudge_label)
+        layout.addLayout(toggles)
+        layout.addWidget(self.tabs, 1)
+
+        self._rebuild_timer = QTimer(self)
+        self._rebuild_timer.setSingleShot(True)
+        self._rebuild_timer.setInterval(REBUILD_DELAY_MS)
+        self._rebuild_timer.timeout.connect(self.refresh)
+        player.position_changed.connect(self._position_changed)
+        player.was_reset.connect(self._reset)
+        selection = getattr(player.scene, "selection_changed_ids", None)
+        if selection is not None:
+            selection.connect(self._selection_changed)
+        theme_changed = getattr(player.scene, "theme_changed", None)
+        if theme_changed is not None:
+            theme_changed.connect(self._scene_theme_changed)
+        self.refresh()
+
+    # ------------------------------------------------------------------ public
+    def refresh(self) -> None:
+        """Rebuild everything from the current evaluation (after edits settle)."""
+        self._rebuild_timer.stop()
+        self._fill_inputs()
+        self._rebuild_steps()
+        self.paths_view.set_input(self.current_input())
+        self._update_nudge()
+        self.show_node(self._selected)
+        self._show_position()
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.predict.set_theme(theme)
+        self.paths_view.set_theme(theme)
+        self.refresh()
+
+    def current_input(self) -> str | None:
+        data = self.input_combo.currentData()
+        return data if isinstance(data, str) else None
+
+    def set_input(self, node_id: str) -> None:
+        index = self.input_combo.findData(node_id)
+        if index >= 0:
+            self.input_combo.setCurrentIndex(index)
+
+    def show_node(self, node_id: str | None) -> None:
+        """Show a node's full chain-rule product, from the output down to it."""
+        evaluation = self.document.evaluation
+        if node_id is None or node_id not in evaluation.program.index:
+            self._selected = None
+            self.selected_label.setText(
+                f'<span style="color:{self._theme.muted_text}">'
+                "Select a node to see its gradient as a chain-rule product.</span>"
+            )
+            return
+        self._selected = node_id
+        lines = chain_product(evaluation, node_id)
+        self.selected_label.setText("<br>".join(line.html(self._theme) for line in lines))
+
+    def narrative_text(self) -> str:
+        """The narrative as plain text (title, words, numbers), e.g. for tests and exports."""
+        parts = [self.title_label.text(), self._words.plain, *(line.plain for line in self._numbers)]
+        return "\n".join(p for p in parts if p)
+
+    # ------------------------------------------------------------------ keys
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if handle_player_key(self.player, event):
+            event.accept()
+        else:
+            super().keyPressEvent(event)
+
+    # ------------------------------------------------------------------ reactions
+    def _reset(self) -> None:
+        self._steps_dirty = True
+        self._show_position()
+        self._rebuild_timer.start()
+
+    def _position_changed(self, position: int) -> None:
+        self.predict.position_moved(position)
+        if self._steps_dirty and not self.player.is_idle:
+            self.refresh()  # the animation needs the fresh list now
+        else:
+            self._show_position()
+
+    def _show_position(self) -> None:
+        player = self.player
+        if player.is_idle:
+            ev = self.document.evaluation
+            words = rich(
+                "Live view: every value and gradient is shown. Press Play (Space) or → to watch the "
+                "forward pass, then the backward pass, one edge at a time."
+            )
+            numbers: tuple[Rich, ...] = ()
+            if ev.output is not None:
+                out = output_label(ev)
+                numbers = (rich(f"{out} = ", num(ev.value, "value")),)
+            self._set_narrative("Chain rule, step by step", words, numbers)
+        else:
+            narration = describe(player.timeline, player.position)
+            self._set_narrative(narration.title, narration.words, narration.numbers)
+        row = -1 if player.is_idle else player.position
+        self.steps_list.blockSignals(True)
+        self.steps_list.setCurrentRow(row)
+        if row >= 0 and self.steps_list.item(row) is not None:
+            self.steps_list.scrollToItem(self.steps_list.item(row))
+        self.steps_list.blockSignals(False)
+
+    def _set_narrative(self, title: str, words: Rich, numbers: tuple[Rich, ...]) -> None:
+        self._words, self._numbers = words, numbers
+        self.title_label.setText(title)
+        self.words_label.setText(words.html(self._theme))
+        self.numbers_label.setText("<br>".join(line.html(self._theme) for line in numbers))
+
+    def _rebuild_steps(self) -> None:
+        timeline = self.player.timeline
+        self.steps_list.clear()
+        self.steps_list.addItem(QListWidgetItem("0. Start: inputs known"))
+        for k in range(timeline.count):
+            phase = "→" if k < timeline.forward_count else "←"
+            self.steps_list.addItem(QListWidgetItem(f"{k + 1}. {phase} {step_summary(timeline, k)}"))
+        self._steps_dirty = False
+
+    def _step_clicked(self, item: QListWidgetItem) -> None:
+        self.player.seek(self.steps_list.row(item))
+
+    def _fill_inputs(self) -> None:
+        ev = self.document.evaluation
+        keep = self.current_input()
+        self.input_combo.blockSignals(True)
+        self.input_combo.clear()
+        for nid in ev.program.ids:
+            if ev.graph.node(nid).op == "input":
+                self.input_combo.addItem(label(ev.graph, nid), nid)
+        index = self.input_combo.findData(keep) if keep is not None else -1
+        self.input_combo.setCurrentIndex(index if index >= 0 else (0 if self.input_combo.count() else -1))
+        self.input_combo.blockSignals(False)
+        if self.forward_mode_check.isChecked():
+            self.player.set_forward_mode(self.current_input())
+
+    def _input_changed(self, _index: int) -> None:
+        self.paths_view.set_input(self.current_input())
+        self._update_nudge()
+        if self.forward_mode_check.isChecked():
+            self.player.set_forward_mode(self.current_input())
+
+    def _update_nudge(self) -> None:
+        nid = self.current_input()
+        ev = self.document.evaluation
+        if nid is None or ev.output is None or nid not in ev.program.index:
+            self.nudge_label.setText("")
+            return
+        self.nudge_label.setText(nudge_text(ev, nudge(ev, nid)).html(self._theme))
+
+    def _forward_mode_toggled(self, on: bool) -> None:
+        self.player.set_forward_mode(self.current_input() if on else None)
+
+    def _selection_changed(self, ids: list[str]) -> None:
+        if len(ids) != 1:
+            self.show_node(None)
+            return
+        nid = ids[0]
+        self.show_node(nid)
+        if nid in self.document.graph and self.document.graph.node(nid).op == "input":
+            self.set_input(nid)
+
+    def _scene_theme_changed(self) -> None:
+        theme = getattr(self.player.scene, "theme", None)
+        if isinstance(theme, Theme):
+            self.set_theme(theme)
