@@ -81,6 +81,7 @@ class Graph:
         self.revision = 0
         self.structure_revision = 0
         self._derived: dict[str, tuple[int, Any]] = {}
+        self._names: dict[str, str] = {}  # name -> id, so name checks stay O(1)
 
     # ------------------------------------------------------------------ queries
     def __len__(self) -> int:
@@ -105,9 +106,8 @@ class Graph:
 
     def find(self, name_or_id: str) -> Node:
         """A node by name (preferred) or id; the lookup users type."""
-        for node in self._nodes.values():
-            if node.name == name_or_id:
-                return node
+        if name_or_id in self._names:
+            return self._nodes[self._names[name_or_id]]
         if name_or_id in self._nodes:
             return self._nodes[name_or_id]
         raise GraphError(f"no node named {name_or_id!r}")
@@ -184,6 +184,7 @@ class Graph:
         indegree = {nid: 0 for nid in self._nodes}
         for node in self._nodes.values():
             indegree[node.id] = len({s for s in node.operands if s is not None})
+        position = {nid: k for k, nid in enumerate(self._nodes)}
         ready = [nid for nid, d in indegree.items() if d == 0]
         ready.reverse()  # pop() from the end keeps insertion order
         order: list[str] = []
@@ -195,6 +196,9 @@ class Graph:
                 indegree[target] -= 1
                 if indegree[target] == 0:
                     released.append(target)
+            # Consumer lists are in link order, which undo does not restore; sorting by
+            # insertion order makes the order a function of what equality compares.
+            released.sort(key=position.__getitem__)
             ready.extend(reversed(released))
         if len(order) != len(self._nodes):  # pragma: no cover - mutations prevent cycles
             raise CycleError("the graph has a cycle")
@@ -220,7 +224,7 @@ class Graph:
     def _check_name(self, name: str, node_id: str | None) -> None:
         if len(name) > MAX_NAME_LENGTH:
             raise GraphError(f"name is longer than {MAX_NAME_LENGTH} characters")
-        if name and any(n.name == name and n.id != node_id for n in self._nodes.values()):
+        if name and self._names.get(name, node_id) != node_id:
             raise GraphError(f"the name {name!r} is already used by another node")
 
     def add_node(
@@ -244,8 +248,14 @@ class Graph:
         value = float(value)
         if not math.isfinite(value):
             raise GraphError(f"value of {name or node_id!r} must be a finite number")
+        if value != 0.0 and op not in LEAF_OPS:
+            raise GraphError(
+                f"{name or node_id!r} is computed ({op}); only inputs and constants hold a value"
+            )
         node = Node(node_id, op, name, value, position, [None] * OPS[op].arity)
         self._nodes[node_id] = node
+        if name:
+            self._names[name] = node_id
         self._consumers[node_id] = []
         self._touch(structural=True)
         return node
@@ -255,19 +265,37 @@ class Graph:
         if node.id in self._nodes:
             raise GraphError(f"a node with id {node.id!r} already exists")
         self._check_name(node.name, None)
+        if node.op not in OPS or len(node.operands) != OPS[node.op].arity:
+            raise ArityError(f"{node.label!r} does not have the operand slots of {node.op!r}")
+        for src in node.operands:
+            if src is not None and src not in self._nodes:
+                raise GraphError(f"operand {src!r} of {node.label!r} does not exist")
+        before = self._nodes
         items = list(self._nodes.items())
         at = len(items) if index is None else max(0, min(index, len(items)))
         items.insert(at, (node.id, node))
         self._nodes = dict(items)
         self._consumers[node.id] = []
-        for src in node.operands:
-            if src is not None and src not in self._nodes:
-                raise GraphError(f"operand {src!r} of {node.label!r} does not exist")
+        if node.name:
+            self._names[node.name] = node.id
         for slot, src in enumerate(node.operands):
             if src is not None:
                 self._consumers[src].append((node.id, slot))
-        for edge in links:
-            self.connect(edge.source, edge.target, edge.slot)
+        done: list[Edge] = []
+        try:
+            for edge in links:
+                done.append(self.connect(edge.source, edge.target, edge.slot))
+        except GraphError:
+            # A refused link refuses the whole insertion: put everything back.
+            for edge in reversed(done):
+                self.disconnect(edge.target, edge.slot)
+            for slot, src in enumerate(node.operands):
+                if src is not None:
+                    self._consumers[src].remove((node.id, slot))
+            del self._consumers[node.id]
+            self._nodes = before
+            self._names.pop(node.name, None)
+            raise
         self._touch(structural=True)
 
     def remove_node(self, node_id: str) -> tuple[Node, int, list[Edge]]:
@@ -285,6 +313,8 @@ class Graph:
             if src is not None:
                 self._consumers[src] = [(t, s) for t, s in self._consumers[src] if t != node_id]
         del self._nodes[node_id]
+        if node.name:
+            del self._names[node.name]
         del self._consumers[node_id]
         if self._output == node_id:
             self._output = None
@@ -339,7 +369,11 @@ class Graph:
     def rename(self, node_id: str, name: str) -> None:
         node = self.node(node_id)
         self._check_name(name, node_id)
+        if node.name:
+            del self._names[node.name]
         node.name = name
+        if name:
+            self._names[name] = node_id
         self._touch(structural=False)
 
     def set_op(self, node_id: str, op: str) -> None:
@@ -371,6 +405,7 @@ class Graph:
             )
             other._consumers[node.id] = list(self._consumers[node.id])
         other._output = self._output
+        other._names = dict(self._names)
         other._next_id = self._next_id
         return other
 
