@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -287,9 +288,26 @@ def _open_gui(argv: Sequence[str]) -> int:
     return gui_main(args.file)
 
 
+_TEXT_OPTIONS = ("--expr", "--title", "--description")
+
+
+def _glue_text_options(argv: list[str]) -> list[str]:
+    """``--expr -x`` means the expression ``-x``; argparse would take it for an option."""
+    glued: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in _TEXT_OPTIONS and i + 1 < len(argv):
+            glued.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            glued.append(argv[i])
+            i += 1
+    return glued
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chain-explorer`` console script."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _glue_text_options(list(sys.argv[1:] if argv is None else argv))
     try:
         if (argv and argv[0] in SUBCOMMANDS) or argv[:1] in (["-h"], ["--help"]):
             args = _build_parser().parse_args(argv)
@@ -305,6 +323,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `chain-explorer eval ... | head`: the reader left, nothing to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:  # one line, never a traceback
         return _report(exc)
 
