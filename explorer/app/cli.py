@@ -171,7 +171,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         try:
             out_node = graph.node(graph.resolve_output())
         except GraphError as exc:
-            raise CliError(f"{exc} with --output NAME") from None
+            hint = " with --output NAME" if len(graph) else ""
+            raise CliError(f"{exc}{hint}") from None
     values = _parse_assignments(args.set, graph)
     ev = evaluate(graph, values, out_node.id)
     sweep_result = None
