@@ -1,0 +1,502 @@
+"""A graph as a self-contained Python script: a tiny ``Value`` class, the graph, ``backward()``.
+
+The script is the lesson in code. A micrograd/microgpt-style ``Value`` remembers its
+operands and its *local* derivatives; ``backward()`` multiplies and sums them along every
+edge. Running it prints each input's value and gradient, and the numbers are the app's to
+the last bit, because
+
+* every op is the same float formula as :mod:`explorer.graph.ops` (``math.pow``, the
+  two-branch sigmoid, ``1/b`` then times the upstream gradient, ...), with the same rule
+  that a domain problem or an overflow makes a node *undefined* (NaN) downstream;
+* ``backward()`` visits nodes newest first, and the script creates computed nodes in an
+  order that sends every gradient sum through its terms in the engine's order (sums of
+  three or more terms are where float addition would notice; :func:`_plan` checks it).
+
+Between the ``# --- graph ---`` and ``# --- end graph ---`` markers there are only lines
+that Build from expression accepts (``x = Value(3.0)``, ``h = (2 * x + 1) ** 2``,
+``h.backward()``), so pasting that block back rebuilds the same graph. Unnamed computed
+nodes used once are written inline, so they stay unnamed; the rest get a name (``_t3``).
+Constants are written as numbers.
+
+Imports: standard library and explorer.graph only (no Qt).
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import math
+import unicodedata
+from dataclasses import dataclass
+
+from explorer.graph.engine import compile_graph
+from explorer.graph.model import Graph, GraphError, Node
+
+GRAPH_BEGIN = "# --- graph ---"
+GRAPH_END = "# --- end graph ---"
+MAX_INLINE_DEPTH = 12  # deeper expressions get a name: readable, and far from parser limits
+
+# Names the rest of the script needs, and names Build from expression reserves.
+_SCRIPT_NAMES = frozenset(
+    {"Value", "math", "report", "NAN", "_div", "_pow", "_pow_local", "_log", "_sqrt", "_sigmoid"}
+)
+_PARSER_RESERVED = frozenset(
+    {"exp", "log", "sqrt", "relu", "tanh", "sigmoid", "sin", "cos", "abs", "math", "np", "numpy", "Value"}
+)
+# Characters Build from expression rewrites before parsing (lesson typography).
+_TYPOGRAPHY = frozenset("·⋅∙×−–÷^⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
+
+_INFIX = {"add": " + ", "sub": " - ", "mul": " * ", "div": " / ", "pow": " ** "}
+_METHODS = frozenset({"exp", "log", "sqrt", "relu", "tanh", "sigmoid", "sin", "cos", "abs"})
+# Precedence levels, as Python parses them.
+_ADD, _MUL, _UNARY, _POW, _ATOM = 60, 70, 80, 90, 100
+_LEVEL = {"add": _ADD, "sub": _ADD, "mul": _MUL, "div": _MUL, "pow": _POW}
+_NEEDS = {  # (left, right) operand levels below which an operand gets parentheses
+    "add": (_ADD, _MUL),
+    "sub": (_ADD, _MUL),
+    "mul": (_MUL, _UNARY),
+    "div": (_MUL, _UNARY),
+    "pow": (_ATOM, _UNARY),
+}
+
+
+class CodeExportError(GraphError):
+    """The graph cannot be written as a program (e.g. an operand is not connected)."""
+
+
+def export_python(graph: Graph, output: str | None = None) -> str:
+    """The whole script for ``graph`` at its stored input values.
+
+    ``output`` (a name or id) is the node to differentiate; by default the graph's own.
+    Raises :class:`CodeExportError` for a half-built graph.
+    """
+    plan = _plan(graph, output)
+    head = [
+        "#!/usr/bin/env python3",
+        *_comment(graph.title or "Computation graph"),
+        *_comment(graph.description),
+        "#",
+        "# Exported from Chain Rule Explorer. Standard library only: run it with python3.",
+        "# The lines between the 'graph' markers can be pasted back into Build from expression.",
+        "",
+    ]
+    out_label = plan.labels[plan.output]
+    inputs = ", ".join(f"({plan.labels[n.id]!r}, {plan.names[n.id]})" for n in graph.inputs())
+    tail = ["", f"report({plan.names[plan.output]}, {out_label!r}, [{inputs}])", ""]
+    return "\n".join([*head, _VALUE_CLASS, "", GRAPH_BEGIN, *plan.lines, GRAPH_END, *tail])
+
+
+def program_text(graph: Graph, output: str | None = None) -> str:
+    """Only the graph-building lines: what Build from expression accepts."""
+    return "\n".join(_plan(graph, output).lines) + "\n"
+
+
+def graph_block(script: str) -> str:
+    """The lines between the graph markers of an exported script ("" if there are none)."""
+    lines = script.splitlines()
+    stripped = [line.strip() for line in lines]
+    try:
+        start = stripped.index(GRAPH_BEGIN)
+        end = stripped.index(GRAPH_END, start + 1)
+    except ValueError:
+        return ""
+    return "\n".join(lines[start + 1 : end]) + "\n"
+
+
+# ------------------------------------------------------------------------------ planning
+@dataclass(slots=True)
+class _Plan:
+    lines: list[str]
+    names: dict[str, str]  # node id -> Python name (inputs and nodes with a line)
+    labels: dict[str, str]  # node id -> what the printout calls it
+    output: str
+
+
+def _comment(text: str) -> list[str]:
+    return [f"# {line}".rstrip() for line in text.splitlines()]
+
+
+def _usable(name: str) -> bool:
+    """Can ``name`` be a Python variable that Build from expression reads back unchanged?"""
+    return (
+        name.isidentifier()
+        and not keyword.iskeyword(name)
+        and unicodedata.normalize("NFKC", name) == name
+        and not _TYPOGRAPHY.intersection(name)
+        and not name.startswith("__")
+        and name not in _PARSER_RESERVED
+        and name not in _SCRIPT_NAMES
+        and not hasattr(builtins, name)
+    )
+
+
+class _Namer:
+    """Python names for nodes: their own name when usable, else a fresh one."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.taken = {n.name for n in graph if n.name}
+        self.counter = 0
+
+    def name_for(self, node: Node) -> str:
+        if node.name and _usable(node.name):
+            return node.name
+        base = "".join(c if c.isascii() and ("a" + c).isidentifier() else "_" for c in node.name)
+        if base[:1].isdigit():
+            base = "_" + base
+        for candidate in (base, base + "_") if base.strip("_") else ():
+            if _usable(candidate) and candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate
+        while True:
+            self.counter += 1
+            candidate = f"_t{self.counter}"
+            if candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate
+
+
+def _plan(graph: Graph, output: str | None) -> _Plan:
+    if output is not None:
+        out_id = graph.find(output).id
+    else:
+        out_id = graph.default_output()
+        if out_id is None:
+            raise CodeExportError("the graph is empty: there is nothing to export")
+    for node in graph:
+        for slot, src in enumerate(node.operands):
+            if src is None:
+                raise CodeExportError(
+                    f"operand {slot + 1} of {node.label!r} ({node.op}) is not connected; "
+                    "connect it before exporting code"
+                )
+    program = compile_graph(graph)
+    order = program.ids
+    consumers: dict[str, list[tuple[str, int]]] = {nid: graph.consumers(nid) for nid in order}
+    computed = [nid for nid in order if not graph.node(nid).is_leaf]
+    # A computed node gets its own line when it has a name, is the output, or is not used
+    # exactly once; everything else is written inline in its one consumer.
+    rooted = {nid for nid in computed if graph.node(nid).name or nid == out_id or len(consumers[nid]) != 1}
+    if graph.node(out_id).is_leaf:
+        rooted.add(out_id)
+    while True:
+        _cap_depth(graph, computed, rooted)
+        late = _misordered(graph, program.index, computed, rooted, consumers)
+        if not late:
+            break
+        rooted |= late
+
+    namer = _Namer(graph)
+    names: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    lines: list[str] = []
+    for node in graph.inputs():
+        names[node.id] = namer.name_for(node)
+        labels[node.id] = node.name or names[node.id]
+        keep_label = f", label={node.name!r}" if node.name and node.name != names[node.id] else ""
+        lines.append(f"{names[node.id]} = Value({node.value!r}{keep_label})")
+    for nid in order:
+        if nid in rooted and nid not in names:
+            names[nid] = namer.name_for(graph.node(nid))
+            labels[nid] = graph.node(nid).name or names[nid]
+    for nid in order:
+        if nid in rooted and graph.node(nid).op != "input":
+            node = graph.node(nid)
+            text = _leaf_value(node.value) if node.op == "const" else _expression(graph, nid, names)[0]
+            lines.append(f"{names[nid]} = {text}")
+    lines.append(f"{names[out_id]}.backward()")
+    return _Plan(lines, names, labels, out_id)
+
+
+def _cap_depth(graph: Graph, computed: list[str], rooted: set[str]) -> None:
+    """Give a name to any inline node that would nest deeper than MAX_INLINE_DEPTH."""
+    height: dict[str, int] = {}
+    for nid in computed:  # topological: operands first
+        h = 1 + max(
+            (
+                height[s]
+                for s in graph.node(nid).operands
+                if s is not None and s in height and s not in rooted
+            ),
+            default=0,
+        )
+        if h > MAX_INLINE_DEPTH:
+            rooted.add(nid)
+            h = 1
+        height[nid] = h
+
+
+def _creation_order(graph: Graph, order: list[str], rooted: set[str]) -> list[str]:
+    """Computed nodes in the order the script creates them: line by line, post-order inside."""
+    made: list[str] = []
+    for nid in order:
+        if nid not in rooted or graph.node(nid).is_leaf:
+            continue
+        stack: list[tuple[str, bool]] = [(nid, False)]
+        while stack:
+            current, expanded = stack.pop()
+            if expanded:
+                made.append(current)
+                continue
+            stack.append((current, True))
+            for src in reversed(graph.node(current).operands):
+                assert src is not None
+                if src not in rooted and not graph.node(src).is_leaf:
+                    stack.append((src, False))
+    return made
+
+
+def _misordered(
+    graph: Graph,
+    index: dict[str, int],
+    computed: list[str],
+    rooted: set[str],
+    consumers: dict[str, list[tuple[str, int]]],
+) -> set[str]:
+    """Inline nodes that would add a gradient term out of the engine's order.
+
+    The engine adds a node's incoming terms consumer by consumer in reverse topological
+    order (slots in order); the script's ``backward()`` does the same in reverse creation
+    order. Two terms add the same either way round, so only sums of three or more terms
+    are checked. Returns the inline consumers that must get a line of their own.
+    """
+    rank = {nid: k for k, nid in enumerate(_creation_order(graph, list(index), rooted))}
+    late: set[str] = set()
+    for uses in consumers.values():
+        if len(uses) < 3:
+            continue
+        engine = sorted(uses, key=lambda u: (-index[u[0]], u[1]))
+        script = sorted(uses, key=lambda u: (-rank[u[0]], u[1]))
+        if engine != script:
+            late.update(t for t, _ in uses if t not in rooted)
+    return late
+
+
+# ------------------------------------------------------------------------------ expressions
+def _number(value: float) -> str:
+    """A constant as typed: ``2`` for whole numbers, else the exact repr (``0.1``, ``-0.0``)."""
+    negative_zero = value == 0.0 and math.copysign(1.0, value) < 0.0
+    if value.is_integer() and abs(value) < 1e15 and not negative_zero:
+        return str(int(value))
+    return repr(value)
+
+
+def _leaf_value(value: float) -> str:
+    return f"Value({value!r})"
+
+
+def _expression(graph: Graph, node_id: str, names: dict[str, str]) -> tuple[str, int]:
+    """Python text for the computation of ``node_id`` and its precedence level."""
+    node = graph.node(node_id)
+    operands = [graph.node(s) for s in node.operands if s is not None]
+    parts = [_operand(graph, o, names) for o in operands]
+    if node.op in _INFIX:
+        (left, left_level), (right, right_level) = parts
+        if operands[0].op == "const" and operands[1].op == "const":
+            # Two plain numbers would be computed by Python, not recorded: wrap one.
+            left, left_level = f"Value({operands[0].value!r})", _ATOM
+        need_left, need_right = _NEEDS[node.op]
+        left = left if left_level >= need_left else f"({left})"
+        right = right if right_level >= need_right else f"({right})"
+        return f"{left}{_INFIX[node.op]}{right}", _LEVEL[node.op]
+    (text, level), (operand,) = parts[0], operands
+    if operand.op == "const":
+        text, level = f"Value({operand.value!r})", _ATOM
+    if node.op == "neg":
+        return f"-{text if level >= _ATOM else f'({text})'}", _UNARY
+    if node.op in _METHODS:
+        return f"{text if level >= _ATOM else f'({text})'}.{node.op}()", _ATOM
+    raise CodeExportError(f"cannot write the {node.op!r} operation as code")  # pragma: no cover
+
+
+def _operand(graph: Graph, node: Node, names: dict[str, str]) -> tuple[str, int]:
+    if node.id in names:
+        return names[node.id], _ATOM
+    if node.op == "const":
+        text = _number(node.value)
+        return text, (_UNARY if text.startswith("-") else _ATOM)
+    return _expression(graph, node.id, names)
+
+
+# ------------------------------------------------------------------------------ the script's engine
+_VALUE_CLASS = '''\
+import math
+
+NAN = math.nan
+
+
+class Value:
+    """A number that remembers how it was made: its operands and the local derivatives.
+
+    Each operation knows only its own local derivative (d(a*b)/da = b); backward() uses
+    the chain rule to combine them: multiply along every path, add over paths.
+    A domain problem (log of 0, 1/0, ...) or an overflow makes a value undefined (nan).
+    """
+
+    created = 0  # creation order is a topological order: backward() walks it newest first
+
+    def __init__(self, data, children=(), local_grads=(), label=""):
+        self.data = float(data)
+        self.grad = 0.0
+        self.label = label
+        self._children = children
+        self._local_grads = local_grads
+        Value.created += 1
+        self._order = Value.created
+
+    def __repr__(self):
+        return f"Value(data={self.data!r}, grad={self.grad!r})"
+
+    def _op(self, forward, local, *others):
+        children = (self, *(o if isinstance(o, Value) else Value(o) for o in others))
+        args = tuple(c.data for c in children)
+        if any(a != a for a in args):  # an undefined operand: undefined here too
+            return Value(NAN, children, (NAN,) * len(args))
+        try:
+            out = forward(*args)
+        except (ArithmeticError, ValueError):
+            out = NAN
+        if out - out != 0.0:  # nan or inf
+            return Value(NAN, children, (NAN,) * len(args))
+        grads = tuple(d if d - d == 0.0 else NAN for d in local(args, out))
+        return Value(out, children, grads)
+
+    def __add__(self, other):
+        return self._op(lambda a, b: a + b, lambda args, out: (1.0, 1.0), other)
+
+    def __radd__(self, other):
+        return Value(other) + self
+
+    def __sub__(self, other):
+        return self._op(lambda a, b: a - b, lambda args, out: (1.0, -1.0), other)
+
+    def __rsub__(self, other):
+        return Value(other) - self
+
+    def __mul__(self, other):
+        return self._op(lambda a, b: a * b, lambda args, out: (args[1], args[0]), other)
+
+    def __rmul__(self, other):
+        return Value(other) * self
+
+    def __truediv__(self, other):
+        return self._op(_div, lambda args, out: (1.0 / args[1], -out / args[1]), other)
+
+    def __rtruediv__(self, other):
+        return Value(other) / self
+
+    def __pow__(self, other):
+        return self._op(_pow, _pow_local, other)
+
+    def __rpow__(self, other):
+        return Value(other) ** self
+
+    def __neg__(self):
+        return self._op(lambda a: -a, lambda args, out: (-1.0,))
+
+    def exp(self):
+        return self._op(math.exp, lambda args, out: (out,))
+
+    def log(self):
+        return self._op(_log, lambda args, out: (1.0 / args[0],))
+
+    def sqrt(self):
+        return self._op(_sqrt, lambda args, out: (0.5 / out if out > 0.0 else NAN,))
+
+    def relu(self):
+        return self._op(lambda a: a if a > 0.0 else 0.0, lambda args, out: (1.0 if args[0] > 0.0 else 0.0,))
+
+    def tanh(self):
+        return self._op(math.tanh, lambda args, out: (1.0 - out * out,))
+
+    def sigmoid(self):
+        return self._op(_sigmoid, lambda args, out: (out * (1.0 - out),))
+
+    def sin(self):
+        return self._op(math.sin, lambda args, out: (math.cos(args[0]),))
+
+    def cos(self):
+        return self._op(math.cos, lambda args, out: (-math.sin(args[0]),))
+
+    def abs(self):
+        return self._op(abs, lambda args, out: (1.0 if args[0] > 0.0 else (-1.0 if args[0] < 0.0 else 0.0),))
+
+    def backward(self):
+        """d(self)/d(node) into node.grad for every node self depends on."""
+        nodes, stack, seen = [], [self], {id(self)}
+        while stack:  # every node self depends on (a loop: deep graphs need no recursion)
+            node = stack.pop()
+            nodes.append(node)
+            for child in node._children:
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append(child)
+        nodes.sort(key=lambda node: node._order, reverse=True)  # consumers before operands
+        self.grad = 1.0
+        for node in nodes:
+            for child, local in zip(node._children, node._local_grads):
+                child.grad += node.grad * local  # upstream x local, summed over paths
+
+
+def _div(a, b):
+    if b == 0.0:
+        raise ZeroDivisionError("division by zero")
+    return a / b
+
+
+def _pow(a, b):
+    if a < 0.0 and not b.is_integer():
+        raise ValueError("negative base to a non-integer power")
+    if a == 0.0 and b < 0.0:
+        raise ZeroDivisionError("zero to a negative power")
+    return math.pow(a, b)
+
+
+def _pow_local(args, out):
+    a, b = args
+    if b == 0.0:
+        d_base = 0.0
+    else:
+        try:
+            d_base = b * math.pow(a, b - 1.0)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            d_base = NAN
+    if a > 0.0:
+        d_exp = out * math.log(a)
+    elif a == 0.0 and b > 0.0:
+        d_exp = 0.0
+    else:
+        d_exp = NAN
+    return d_base, d_exp
+
+
+def _log(a):
+    if a <= 0.0:
+        raise ValueError("log of a non-positive number")
+    return math.log(a)
+
+
+def _sqrt(a):
+    if a < 0.0:
+        raise ValueError("square root of a negative number")
+    return math.sqrt(a)
+
+
+def _sigmoid(a):
+    if a >= 0.0:  # two branches, so that exp() cannot overflow
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+def report(output, name, inputs):
+    """The output's value, then each input's value and gradient d(output)/d(input)."""
+
+    def show(x):
+        return "undefined" if x != x else repr(x)
+
+    defined = output.data == output.data  # an undefined output has no slope at all
+    print(f"{name} = {show(output.data)}")
+    for label, value in inputs:
+        grad = value.grad if defined else NAN
+        print(f"{label} = {show(value.data)}    d{name}/d{label} = {show(grad)}")
+'''
