@@ -492,7 +492,7 @@ class _Builder:
                     self.expr(st.value)  # so that print(x) says "unknown function 'print'"
                 raise self.fail(st, "expected an assignment like 'y = ...'")
             elif isinstance(st, ast.AugAssign):
-                raise self.fail(st, "augmented assignment is not supported; write 'c = c + 1', not 'c += 1'")
+                output = self.assign(_desugar_augmented(st, self))
             elif isinstance(st, ast.AnnAssign):
                 raise self.fail(st, "annotated assignment is not supported; write 'name = expression'")
             else:
@@ -759,3 +759,13 @@ class _Builder:
             raise self.fail(call.keywords[0], f"{name}() takes no keyword arguments")
         self.check_one_argument(call, name)
         return ("op", func.attr if isinstance(func, ast.Attribute) else name, [call.args[0]])
+
+
+def _desugar_augmented(st: ast.AugAssign, parser: _Builder) -> ast.Assign:
+    """``c += e`` is ``c = c + e``, as micrograd's README writes it; the new node takes the name."""
+    if not isinstance(st.target, ast.Name):
+        raise parser.fail(st.target, "augmented assignment needs a name on the left, like 'c += 1'")
+    read = ast.copy_location(ast.Name(id=st.target.id, ctx=ast.Load()), st.target)
+    combined = ast.copy_location(ast.BinOp(left=read, op=st.op, right=st.value), st)
+    store = ast.copy_location(ast.Name(id=st.target.id, ctx=ast.Store()), st.target)
+    return ast.copy_location(ast.Assign(targets=[store], value=combined), st)
