@@ -1,0 +1,159 @@
+"""Light graphics items for the parts of the plot that move on every drag step.
+
+pyqtgraph's general items (ScatterPlotItem, InfiniteLine, PlotCurveItem, LabelItem) each
+cost a few hundred microseconds per update in bookkeeping — bounds, caches, layout — and
+a drag updates about ten of them per mouse move. These plain ``QGraphicsItem``s do only
+what the current point needs: a dot, a line segment, a vertical rule that highlights on
+hover, and a readout of coloured text runs whose height never changes while dragging.
+
+Imports: PySide6, pyqtgraph.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsSimpleTextItem
+
+
+def cosmetic_pen(colour: str, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    """A pen whose width is in screen pixels, whatever the view's scale."""
+    pen = QPen(QColor(colour), width)
+    pen.setCosmetic(True)
+    pen.setStyle(style)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    return pen
+
+
+class DotItem(QGraphicsItem):
+    """A filled circle of fixed screen size at a point in data coordinates."""
+
+    def __init__(self, radius: float = 5.5) -> None:
+        super().__init__()
+        self._radius = radius
+        self._brush = QBrush(QColor("#000000"))
+        self._pen = QPen(QColor("#ffffff"), 2.0)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setZValue(20)
+
+    def set_style(self, fill: str, outline: str) -> None:
+        self._brush = QBrush(QColor(fill))
+        self._pen = QPen(QColor(outline), 2.0)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        r = self._radius + 2.0
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def paint(self, painter: QPainter, _option: object, _widget: object = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(self._pen)
+        painter.setBrush(self._brush)
+        painter.drawEllipse(QPointF(0.0, 0.0), self._radius, self._radius)
+
+    def place(self, x: float, y: float) -> None:
+        """Show at (x, y), or hide when either is undefined."""
+        if x == x and y == y:
+            self.setPos(x, y)
+            self.setVisible(True)
+        else:
+            self.setVisible(False)
+
+
+class SegmentItem(QGraphicsLineItem):
+    """A straight segment in data coordinates with a cosmetic pen (the tangent, a shaft)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(10)
+
+    def place(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        self.setLine(QLineF(x0, y0, x1, y1))
+        self.setVisible(True)
+
+
+class RuleItem(QGraphicsLineItem):
+    """The vertical line at the current x, spanning the visible y range.
+
+    It takes no mouse presses itself: the view box under it turns a press-and-drag into
+    a scrub, so the whole plot is the handle (its cursor says so) and the line shows
+    where x is.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(5)
+        self._x = float("nan")
+
+    def place(self, x: float, y_lo: float, y_hi: float) -> None:
+        self._x = x
+        if x == x:
+            self.setLine(QLineF(x, y_lo, x, y_hi))
+            self.setVisible(True)
+        else:
+            self.setVisible(False)
+
+    def value(self) -> float:
+        return self._x
+
+
+Run = tuple[str, str, bool]  # text, colour, bold
+
+
+class ReadoutItem(pg.GraphicsWidget):
+    """Lines of coloured text runs (``x = 3   y = 49   dy/dx = 28``) in a layout cell.
+
+    Changing the text never changes the item's height (only the number of lines does),
+    so a drag does not make the plot layout recompute.
+    """
+
+    def __init__(self, point_size: float = 11.0) -> None:
+        super().__init__()
+        self._font = QFont()
+        self._font.setPointSizeF(point_size)
+        self._bold = QFont(self._font)
+        self._bold.setBold(True)
+        self._small = QFont(self._font)
+        self._small.setPointSizeF(point_size * 0.82)
+        self._items: list[QGraphicsSimpleTextItem] = []
+        self._lines = 0
+        self._line_height = QFontMetricsF(self._font).height() * 1.18
+        self.set_line_count(1)
+
+    def set_line_count(self, count: int) -> None:
+        if count != self._lines:
+            self._lines = count
+            height = self._line_height * count + 4.0
+            self.setMinimumHeight(height)
+            self.setMaximumHeight(height)
+            self.setPreferredSize(QSizeF(100.0, height))
+
+    def set_lines(self, lines: list[list[Run]], small_last: bool = False) -> None:
+        """Lay out the runs; with ``small_last`` the last line is a smaller remark."""
+        self.set_line_count(len(lines))
+        k = 0
+        y = 2.0
+        for n, runs in enumerate(lines):
+            x = 4.0
+            small = small_last and n == len(lines) - 1
+            for text, colour, bold in runs:
+                if k == len(self._items):
+                    self._items.append(QGraphicsSimpleTextItem(self))
+                item = self._items[k]
+                k += 1
+                font = self._small if small else (self._bold if bold else self._font)
+                item.setFont(font)
+                item.setText(text)
+                item.setBrush(QColor(colour))
+                item.setPos(x, y)
+                item.setVisible(True)
+                x += QFontMetricsF(font).horizontalAdvance(text)
+            y += self._line_height
+        for item in self._items[k:]:
+            item.setVisible(False)
+
+    def text(self) -> str:
+        """The readout as plain text (for tests and accessibility)."""
+        return "".join(i.text() for i in self._items if i.isVisible())

@@ -1,0 +1,543 @@
+"""SensitivityPanel: the dock that plots y(x) and dy/dx(x) and lets the user drag x.
+
+Choosing what to plot
+    x is an input (default: the first input; selecting an input on the canvas makes it
+    x). y is any node (default: the graph's output, followed as it changes). Selecting a
+    computed node on the canvas makes it y; clearing the selection then returns y to the
+    output, unless y was chosen in the panel's own list, which sticks. Selecting a
+    constant changes nothing: it is not a function of x. An optional second input x₂
+    adds a heat map of y over (x, x₂) with the gradient arrow.
+
+Keeping in sync
+    The document is the one source of truth. Every change of x — the vertical line on a
+    plot, a press-and-drag anywhere on a plot, the slider, the spin box — goes through
+    ``document.set_value``, a drag wrapped in ``begin_value_drag``/``end_value_drag`` so
+    it is one undo step. The panel listens to ``document.evaluated`` and moves the
+    marker, tangent, readouts, slider and spin box from the evaluation (scrubbing the
+    node on the canvas lands here too). The curves are re-swept only when what they
+    depend on changes: the graph's structure, the choice of x or y, the range, or the
+    value of any *other* leaf. While x alone moves, nothing is re-swept.
+
+    The y range is refitted when the curves change for a structural reason, and shortly
+    after (debounced) when another input is being scrubbed, so it stands still under the
+    user's hand. If x leaves the range (typed, or scrubbed on the canvas) the range
+    recentres on it.
+
+Imports: PySide6, numpy, explorer.document, explorer.graph, explorer.io, explorer.theme,
+explorer.plot.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSignalBlocker, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
+
+from explorer.document.document import GraphDocument
+from explorer.graph.engine import Evaluation
+from explorer.graph.model import GraphError
+from explorer.graph.tape import sweep
+from explorer.plot import export
+from explorer.plot.controls import PlotControls
+from explorer.plot.gestures import ValueDrag
+from explorer.plot.sampling import interesting_range
+from explorer.plot.view import SensitivityView
+from explorer.theme import LIGHT, Theme, format_number
+
+SWEEP_POINTS = 500
+HEAT_COLUMNS = 120
+HEAT_ROWS = 80
+SLIDER_STEPS = 1000
+REFIT_DELAY_MS = 300
+
+
+class SensitivityPanel(QWidget):
+    """y(x) and dy/dx(x) around the current x of a :class:`GraphDocument`, with a draggable x."""
+
+    input_changed = Signal(object)  # x's node id, or None
+    output_changed = Signal(object)  # y chosen explicitly, or None for the graph's output
+    range_changed = Signal(float, float)
+    message = Signal(str)  # a one-line status message
+
+    def __init__(self, document: GraphDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sensitivity_panel")
+        self._doc = document
+        self._theme = LIGHT
+        self._x_id: str | None = None
+        self._y_choice: str | None = None  # None: follow the graph's output
+        self._y_from_selection = False
+        self._x2_id: str | None = None
+        self._range = (-1.0, 1.0)
+        self._x2_range = (-1.0, 1.0)
+        self._shape_key: object = None
+        self._values_key: object = None
+        self._heat_key: object = None
+        self._labels: dict[str, tuple[str, str]] = {}
+        self._labels_dirty = True
+        self._drag = ValueDrag(document, self.message.emit)
+        self._syncing = False
+        self._xs = np.zeros(0)
+        self._ys = np.zeros(0)
+        self._dys = np.zeros(0)
+        self._heat: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+        self._build()
+        self._refit_timer = QTimer(self)
+        self._refit_timer.setSingleShot(True)
+        self._refit_timer.setInterval(REFIT_DELAY_MS)
+        self._refit_timer.timeout.connect(self.view.fit_y)
+
+        document.evaluated.connect(self._on_evaluated)
+        document.graph_reset.connect(self._on_reset)
+        document.node_added.connect(self._mark_labels)
+        document.node_removed.connect(self._mark_labels)
+        document.output_changed.connect(self._mark_labels)
+        document.node_changed.connect(self._node_changed)
+        self._on_reset()
+
+    # ------------------------------------------------------------------ widgets
+    def _build(self) -> None:
+        c = self.controls = PlotControls(self)
+        # Short names for the controls other code (and the tests) reach for.
+        self.x_combo, self.y_combo, self.x2_combo = c.x_combo, c.y_combo, c.x2_combo
+        self.x_box, self.slider, self.lo_box, self.hi_box = c.x_box, c.slider, c.lo_box, c.hi_box
+        c.x_combo.activated.connect(lambda _i: self.set_input(c.x_combo.currentData()))
+        c.y_combo.activated.connect(lambda _i: self.set_output(c.y_combo.currentData()))
+        c.x2_combo.activated.connect(lambda _i: self.set_second_input(c.x2_combo.currentData()))
+        c.x_box.valueChanged.connect(self._x_box_changed)
+        c.slider.setRange(0, SLIDER_STEPS)
+        c.slider.sliderPressed.connect(self._begin_drag)
+        c.slider.valueChanged.connect(self._slider_changed)
+        c.slider.sliderReleased.connect(self._end_drag)
+        c.lo_box.valueChanged.connect(self._range_boxes_changed)
+        c.hi_box.valueChanged.connect(self._range_boxes_changed)
+        c.fit_button.clicked.connect(self.fit_interesting_range)
+        c.export_requested.connect(self._export_dialog)
+
+        self.view = SensitivityView(self)
+        self.view.setMinimumSize(320, 300)
+        self.view.x_drag_started.connect(self._begin_drag)
+        self.view.x_dragged.connect(self._drag_to)
+        self.view.x_drag_finished.connect(self._end_drag)
+        self.view.point_drag_started.connect(self._begin_point_drag)
+        self.view.point_dragged.connect(self._drag_point_to)
+        self.view.point_drag_finished.connect(self._end_drag)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(c)
+        layout.addWidget(self.view, 1)
+
+    # ------------------------------------------------------------------ public API
+    @property
+    def document(self) -> GraphDocument:
+        return self._doc
+
+    @property
+    def input_id(self) -> str | None:
+        """The node on the horizontal axis."""
+        return self._x_id
+
+    @property
+    def output_id(self) -> str | None:
+        """The node plotted as y (the graph's output unless another was chosen)."""
+        return self._y_effective()
+
+    @property
+    def second_input_id(self) -> str | None:
+        return self._x2_id
+
+    @property
+    def x_range(self) -> tuple[float, float]:
+        return self._range
+
+    def set_input(self, node_id: str | None) -> None:
+        """Plot against this input; the range is refitted around its value."""
+        graph = self._doc.graph
+        if node_id is not None and (node_id not in graph or graph.node(node_id).op != "input"):
+            raise GraphError(f"{node_id!r} is not an input node")
+        if node_id == self._x_id:
+            return
+        self._x_id = node_id
+        if self._x2_id == node_id:
+            self._x2_id = None
+        self._labels_dirty = True
+        self.input_changed.emit(node_id)
+        if node_id is not None:
+            self.fit_interesting_range()
+        else:
+            self._refresh()
+
+    def set_output(self, node_id: str | None) -> None:
+        """Plot this node as y; ``None`` follows the graph's output."""
+        if node_id is not None and node_id not in self._doc.graph:
+            raise GraphError(f"no node with id {node_id!r}")
+        self._y_from_selection = False
+        self._set_y(node_id)
+
+    def set_second_input(self, node_id: str | None) -> None:
+        """Add a heat map of y over (x, this input); ``None`` removes it."""
+        graph = self._doc.graph
+        if node_id is not None and (node_id not in graph or graph.node(node_id).op != "input"):
+            raise GraphError(f"{node_id!r} is not an input node")
+        if node_id == self._x_id:
+            node_id = None
+        if node_id == self._x2_id:
+            return
+        self._x2_id = node_id
+        self._heat_key = None
+        if node_id is not None:
+            self._x2_range = self._fit_for(node_id, graph.node(node_id).value)
+        self.view.show_heat(node_id is not None)
+        self._labels_dirty = True
+        self._refresh()
+
+    def set_range(self, lo: float, hi: float) -> None:
+        """Sweep x over [lo, hi]."""
+        lo, hi = float(lo), float(hi)
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(f"the range must be two finite numbers, low < high (got {lo:g}, {hi:g})")
+        self._range = (lo, hi)
+        self.view.set_x_range(lo, hi)
+        with QSignalBlocker(self.lo_box), QSignalBlocker(self.hi_box):
+            self.lo_box.setValue(lo)
+            self.hi_box.setValue(hi)
+            step = 10.0 ** math.floor(math.log10((hi - lo) / 50.0))
+            for box in (self.x_box, self.lo_box, self.hi_box):
+                box.setSingleStep(step)
+        self.range_changed.emit(lo, hi)
+        self._refresh()
+
+    def fit_interesting_range(self) -> None:
+        """Choose a range around x that shows the nearest extrema, kinks, roots and gaps."""
+        if self._x_id is None or self._y_effective() is None:
+            return
+        x0 = self._doc.graph.node(self._x_id).value
+        self.set_range(*self._fit_for(self._x_id, x0))
+
+    def curve_data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(xs, ys, dys) exactly as plotted; NaN where y is undefined."""
+        return self._xs.copy(), self._ys.copy(), self._dys.copy()
+
+    def heat_data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(xs, x2s, values[j, i] = y at (xs[i], x2s[j])) of the heat map, if shown."""
+        if self._heat is None or self._x2_id is None:
+            return None
+        xs, x2s, values = self._heat
+        return xs.copy(), x2s.copy(), values.copy()
+
+    def refit_y(self) -> None:
+        """Frame the y axes on the curves now (the panel does this on its own after edits)."""
+        self._refit_timer.stop()
+        self.view.fit_y()
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.view.set_theme(theme)
+
+    def set_selected_node(self, node_id: str | None) -> None:
+        """Follow the canvas selection: an input becomes x, a computed node becomes y."""
+        graph = self._doc.graph
+        if node_id is None or node_id not in graph:
+            if self._y_from_selection:
+                self._y_from_selection = False
+                self._set_y(None)
+            return
+        node = graph.node(node_id)
+        if node.op == "input":
+            if node_id == self._x2_id:
+                self._x2_id = self._x_id  # swap the heat map's axes rather than lose one
+                self._heat_key = None
+            self.set_input(node_id)
+        elif node.op != "const":
+            explicit = None if node_id == graph.default_output() else node_id
+            self._y_from_selection = explicit is not None
+            self._set_y(explicit)
+
+    def export_png(self, path: str | Path, scale: float = 2.0) -> None:
+        """The plot as a PNG image (``scale`` × the on-screen size)."""
+        export.save_png(self.view, path, scale, self._theme.background)
+
+    def export_svg(self, path: str | Path) -> None:
+        """The plot as an SVG drawing."""
+        x_name, y_name = self._names()
+        export.save_svg(self.view, path, title=f"{y_name}({x_name})", description=self._describe())
+
+    def export_csv(self, path: str | Path) -> None:
+        """The sweep as CSV: x, y, dy/dx, one row per sample; undefined cells empty."""
+        x_name, y_name = self._names()
+        export.save_csv(path, self._xs, self._ys, self._dys, x_name, y_name)
+
+    # ------------------------------------------------------------------ choosing x and y
+    def _set_y(self, node_id: str | None) -> None:
+        if node_id == self._y_choice:
+            return
+        self._y_choice = node_id
+        self._labels_dirty = True
+        self.output_changed.emit(node_id)
+        self._refresh()
+
+    def _y_effective(self) -> str | None:
+        if self._y_choice is not None:
+            return self._y_choice
+        return self._doc.graph.default_output()
+
+    def _resolve(self) -> None:
+        """Drop choices whose nodes are gone (deleted, or a new graph)."""
+        graph = self._doc.graph
+        inputs = [n.id for n in graph.inputs()]
+        if self._x_id not in inputs:
+            self._x_id = inputs[0] if inputs else None
+            self._labels_dirty = True
+            if self._x_id is not None:
+                self._range = self._fit_for(self._x_id, graph.node(self._x_id).value)
+                self.set_range(*self._range)
+        if self._y_choice is not None and self._y_choice not in graph:
+            self._y_choice = None
+            self._y_from_selection = False
+            self._labels_dirty = True
+        if self._x2_id is not None and (self._x2_id not in inputs or self._x2_id == self._x_id):
+            self._x2_id = None
+            self.view.show_heat(False)
+            self._labels_dirty = True
+
+    def _names(self) -> tuple[str, str]:
+        graph = self._doc.graph
+        y = self._y_effective()
+        x_name = graph.node(self._x_id).label if self._x_id in graph else "x"
+        y_name = graph.node(y).label if y is not None and y in graph else "y"
+        return x_name, y_name
+
+    def _sweep_key(self, node_id: str) -> str:
+        """What :func:`sweep` should be handed: the name if any (it looks names up first)."""
+        node = self._doc.graph.node(node_id)
+        return node.name or node.id
+
+    def _fit_for(self, input_id: str, x0: float) -> tuple[float, float]:
+        y = self._y_effective()
+        if y is None:
+            return (x0 - 2.0, x0 + 2.0)
+        graph, key, out = self._doc.graph, self._sweep_key(input_id), self._sweep_key(y)
+
+        def f(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return sweep(graph, key, xs, output=out)
+
+        try:
+            return interesting_range(f, x0)
+        except GraphError:
+            return (x0 - 2.0, x0 + 2.0)
+
+    # ------------------------------------------------------------------ listening to the document
+    def _mark_labels(self, *_: object) -> None:
+        self._labels_dirty = True
+
+    def _node_changed(self, node_id: str) -> None:
+        # Called for every value change while dragging: only a new name or op matters.
+        graph = self._doc.graph
+        if node_id in graph:
+            node = graph.node(node_id)
+            if self._labels.get(node_id) != (node.label, node.op):
+                self._labels_dirty = True
+
+    def _on_reset(self) -> None:
+        self._x_id = None
+        self._y_choice = None
+        self._y_from_selection = False
+        self._x2_id = None
+        self._heat = None
+        self.view.show_heat(False)
+        self._labels_dirty = True
+        self._shape_key = None
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self._on_evaluated(self._doc.evaluation)
+
+    def _on_evaluated(self, ev: Evaluation) -> None:
+        self._resolve()
+        if self._labels_dirty:
+            self._fill_combos()
+        graph = self._doc.graph
+        x, y = self._x_id, self._y_effective()
+        if x is not None and not self._drag.active:
+            value = graph.node(x).value
+            lo, hi = self._range
+            if not lo <= value <= hi:
+                half = 0.5 * (hi - lo)
+                self.set_range(value - half, value + half)
+                return  # set_range came back here with the new range
+        shape_key = (id(graph), graph.structure_revision, x, y, self._range)
+        program = ev.program
+        xi = program.index.get(x) if x is not None else None
+        values_key = tuple(ev.value_list[i] for i in program.leaves if i != xi)
+        if shape_key != self._shape_key or values_key != self._values_key:
+            structural = shape_key != self._shape_key
+            self._shape_key, self._values_key = shape_key, values_key
+            self._resweep()
+            if structural:
+                self.refit_y()
+            else:
+                self._refit_timer.start()
+        if self._x2_id is not None:
+            self._update_heat(ev)
+        self._show_point(ev)
+
+    def _resweep(self) -> None:
+        x, y = self._x_id, self._y_effective()
+        lo, hi = self._range
+        xs = np.linspace(lo, hi, SWEEP_POINTS)
+        ys = dys = np.full(SWEEP_POINTS, np.nan)
+        note = ""
+        if x is None:
+            note = "Add an input node to plot the output against it."
+        elif y is None:
+            note = "The graph has no output to plot."
+        else:
+            try:
+                ys, dys = sweep(self._doc.graph, self._sweep_key(x), xs, output=self._sweep_key(y))
+            except GraphError as exc:
+                note = str(exc)
+            else:
+                if y != x and not self._doc.graph.reaches(x, y):
+                    x_name, y_name = self._names()
+                    note = f"{y_name} does not depend on {x_name}: the slope is 0 everywhere."
+        self._xs, self._ys, self._dys = xs, ys, dys
+        self.view.set_curves(xs, ys, dys)
+        self.view.set_note(note)
+
+    def _derivative(self, ev: Evaluation, x: str, y: str) -> float:
+        """dy/dx at the current point, from the evaluation (reverse mode when y is its output)."""
+        if x == y:
+            return 1.0
+        if ev.value_of(y) != ev.value_of(y):
+            return math.nan
+        if ev.output == y:
+            return ev.grad_of(x)
+        return ev.tangents(x)[y]
+
+    def _show_point(self, ev: Evaluation) -> None:
+        x, y = self._x_id, self._y_effective()
+        if x is None or y is None or x not in ev.program.index or y not in ev.program.index:
+            self.view.set_point(math.nan, math.nan, math.nan)
+            return
+        xv = ev.value_of(x)
+        self.view.set_point(xv, ev.value_of(y), self._derivative(ev, x, y))
+        self._syncing = True
+        try:
+            with QSignalBlocker(self.x_box):
+                self.x_box.setValue(xv)
+            if not self.slider.isSliderDown():
+                lo, hi = self._range
+                with QSignalBlocker(self.slider):
+                    self.slider.setValue(round((xv - lo) / (hi - lo) * SLIDER_STEPS))
+        finally:
+            self._syncing = False
+        if self._x2_id is not None:
+            x2 = self._x2_id
+            self.view.set_heat_point(
+                xv, ev.value_of(x2), self._derivative(ev, x, y), self._derivative(ev, x2, y)
+            )
+
+    def _update_heat(self, ev: Evaluation) -> None:
+        assert self._x2_id is not None
+        graph, program = self._doc.graph, ev.program
+        # The heat map depends on neither x's nor x₂'s own value: those are its axes.
+        axes = {program.index.get(self._x_id or ""), program.index.get(self._x2_id)}
+        others = tuple(ev.value_list[i] for i in program.leaves if i not in axes)
+        key = (self._shape_key, self._x2_id, self._x2_range, others)
+        if key == self._heat_key:
+            return
+        self._heat_key = key
+        y = self._y_effective()
+        lo, hi = self._range
+        xs = np.linspace(lo, hi, HEAT_COLUMNS)
+        x2s = np.linspace(*self._x2_range, HEAT_ROWS)
+        values = np.full((HEAT_ROWS, HEAT_COLUMNS), np.nan)
+        if self._x_id is not None and y is not None:
+            xk, yk, x2k = self._sweep_key(self._x_id), self._sweep_key(y), self._sweep_key(self._x2_id)
+            try:
+                for j, v in enumerate(x2s):
+                    values[j] = sweep(graph, xk, xs, output=yk, values={x2k: float(v)})[0]
+            except GraphError:
+                values[:] = np.nan
+        self._heat = (xs, x2s, values)
+        self.view.set_heat(xs, x2s, values)
+
+    def _fill_combos(self) -> None:
+        graph = self._doc.graph
+        self._labels = {n.id: (n.label, n.op) for n in graph.nodes}
+        self._labels_dirty = False
+        self.controls.fill(graph, self._x_id, self._y_choice, self._x2_id)
+        x_name, y_name = self._names()
+        x2_name = graph.node(self._x2_id).label if self._x2_id is not None else ""
+        self.view.set_names(x_name, y_name, x2_name)
+
+    # ------------------------------------------------------------------ gestures -> document
+    def _begin_drag(self) -> None:
+        if self._x_id is not None:
+            self._drag.begin([self._x_id])
+
+    def _drag_to(self, x: float) -> None:
+        if self._x_id is not None:
+            self._drag.set(self._x_id, x)
+
+    def _end_drag(self) -> None:
+        self._drag.end()
+
+    def _begin_point_drag(self) -> None:
+        if self._x_id is not None and self._x2_id is not None:
+            graph = self._doc.graph
+            text = f"Drag {graph.node(self._x_id).label} and {graph.node(self._x2_id).label}"
+            self._drag.begin([self._x_id, self._x2_id], text)
+
+    def _drag_point_to(self, x: float, x2: float) -> None:
+        if self._drag.active and self._x_id is not None and self._x2_id is not None:
+            x2_id = self._x2_id  # setting x may re-resolve the choices; keep this one
+            self._drag.set(self._x_id, x)
+            self._drag.set(x2_id, x2)
+
+    def _x_box_changed(self, value: float) -> None:
+        if not self._syncing:
+            self._drag_to(value)
+
+    def _slider_changed(self, step: int) -> None:
+        if self._syncing:
+            return
+        lo, hi = self._range
+        self._drag_to(lo + (hi - lo) * step / SLIDER_STEPS)
+
+    def _range_boxes_changed(self, _value: float) -> None:
+        lo, hi = self.lo_box.value(), self.hi_box.value()
+        if lo < hi:
+            self.set_range(lo, hi)
+        else:
+            self.message.emit("The range needs its left end below its right end.")
+            with QSignalBlocker(self.lo_box), QSignalBlocker(self.hi_box):
+                self.lo_box.setValue(self._range[0])
+                self.hi_box.setValue(self._range[1])
+
+    def _export_dialog(self, kind: str) -> None:
+        filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "csv": "CSV data (*.csv)"}
+        x_name, y_name = self._names()
+        suggestion = f"{y_name}_vs_{x_name}.{kind}"
+        path, _ = QFileDialog.getSaveFileName(self, "Export", suggestion, filters[kind])
+        if not path:
+            return
+        try:
+            {"png": self.export_png, "svg": self.export_svg, "csv": self.export_csv}[kind](path)
+        except OSError as exc:
+            self.message.emit(f"Could not export to {path}: {exc.strerror or exc}")
+        else:
+            self.message.emit(f"Exported {Path(path).name}")
+
+    def _describe(self) -> str:
+        x_name, y_name = self._names()
+        lo, hi = self._range
+        return (
+            f"{y_name} and d{y_name}/d{x_name} for {x_name} from {format_number(lo)} to {format_number(hi)}"
+        )
