@@ -1,0 +1,351 @@
+"""EdgeItem (a link between two ports) and DragEdgeItem (the link being dragged).
+
+An edge is a horizontal-tangent cubic curve from the source's output port to the
+target's operand port, ending in an arrowhead, with an optional label near its middle:
+the local derivative (``×3`` reads "on the way back, multiply by 3"), or a caption the
+animation sets. Like the node item it is a dumb view: the scene sets its end points and
+numbers, and the label string is only made when the label is actually painted.
+
+Imports: PySide6, explorer.theme, explorer.graph.model (Edge), explorer.canvas.style.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from explorer.canvas import style as st
+from explorer.canvas.style import CanvasStyle
+from explorer.graph.model import Edge
+from explorer.theme import format_number
+
+ARROW_LENGTH = 10.0
+ARROW_HALF_WIDTH = 5.0
+_LABEL_HALF = QPointF(64.0, 12.0)  # room reserved around the midpoint for the label
+EMPHASIS_KINDS = frozenset({"active", "done", "path", "dim"})
+_SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+_NO_PEN = Qt.PenStyle.NoPen
+_NO_BRUSH = Qt.BrushStyle.NoBrush
+_CENTER = Qt.AlignmentFlag.AlignCenter
+
+
+def _controls(x0: float, y0: float, x1: float, y1: float) -> float:
+    """Horizontal reach of the control points of the link from (x0, y0) to (x1, y1)."""
+    dx = max(40.0, abs(x1 - x0) * 0.5, min(160.0, abs(y1 - y0) * 0.4))
+    if x1 < x0:  # a link that runs backwards loops out and in
+        dx = max(dx, 80.0)
+    return dx
+
+
+def curve(start: QPointF, end: QPointF) -> QPainterPath:
+    """The S-curve every link uses: leaves and enters horizontally."""
+    x0, y0, x1, y1 = start.x(), start.y(), end.x(), end.y()
+    dx = _controls(x0, y0, x1, y1)
+    path = QPainterPath(start)
+    path.cubicTo(x0 + dx, y0, x1 - dx, y1, x1, y1)
+    return path
+
+
+class EdgeItem(QGraphicsItem):
+    """One link. ``edge`` identifies it in the model.
+
+    ``set_ends`` only stores numbers and the bounding box; the painter paths are built
+    the first time the edge is painted or queried, so a thousand off-screen links cost
+    almost nothing to create or move.
+    """
+
+    def __init__(self, edge: Edge, style: CanvasStyle) -> None:
+        super().__init__()
+        self.edge = edge
+        self._style = style
+        self._ends = (0.0, 0.0, 0.0, 0.0, 0.0)  # origin x, y, arrow base x, y, control reach
+        self._geometry: tuple[QPainterPath, QPolygonF, QPointF] | None = None
+        self._full: QPainterPath | None = None
+        self._bounds = QRectF()
+        self._shape: QPainterPath | None = None
+        self._local = math.nan
+        self._label: str | None = None
+        self._caption: str | None = None
+        self._show_label = True
+        self._emphasis: str | None = None
+        self._width_scale = 1.0
+        self._pen: QPen | None = None
+        self._arrow_brush = QBrush()
+        self.layer: EdgeLayer | None = None  # told when this link moves or changes its look
+        self.setFlag(_SELECTABLE)
+
+    # ------------------------------------------------------------------ setters
+    def set_style(self, style: CanvasStyle) -> None:
+        self._style = style
+        self._pen = None
+        self.update()
+
+    def set_ends(self, start: QPointF, end: QPointF) -> None:
+        """Source output port and target operand port, in scene coordinates."""
+        self.prepareGeometryChange()
+        x0, y0 = start.x() + st.PORT_RADIUS, start.y()
+        x1, y1 = end.x() - st.PORT_RADIUS - 1.0 - ARROW_LENGTH, end.y()
+        dx = _controls(x0, y0, x1, y1)
+        self._ends = (x0, y0, x1, y1, dx)
+        # The curve lies inside the hull of its control points; the label sits at its middle.
+        mx, my = (x0 + x1) / 2.0, (y0 + y1) / 2.0
+        lx, ly = _LABEL_HALF.x(), _LABEL_HALF.y()
+        left = min(x0, x1 - dx, mx - lx) - 8.0
+        right = max(x0 + dx, x1 + ARROW_LENGTH + 2.0, mx + lx) + 8.0
+        top = min(y0, y1, my - ly) - 8.0
+        bottom = max(y0, y1, my + ly) + 8.0
+        self._bounds = QRectF(left, top, right - left, bottom - top)
+        self._geometry = None
+        self._full = None
+        self._shape = None
+        if self.layer is not None:
+            self.layer.invalidate()
+
+    def _paths(self) -> tuple[QPainterPath, QPolygonF, QPointF]:
+        if self._geometry is None:
+            x0, y0, x1, y1, dx = self._ends
+            stroke = QPainterPath(QPointF(x0, y0))
+            stroke.cubicTo(x0 + dx, y0, x1 - dx, y1, x1, y1)
+            tip = x1 + ARROW_LENGTH
+            arrow = QPolygonF(
+                [
+                    QPointF(tip, y1),
+                    QPointF(x1, y1 - ARROW_HALF_WIDTH),
+                    QPointF(x1 + 2.0, y1),
+                    QPointF(x1, y1 + ARROW_HALF_WIDTH),
+                ]
+            )
+            # The curve is point-symmetric about its middle, so t = 0.5 is the midpoint.
+            self._geometry = (stroke, arrow, QPointF((x0 + x1) / 2.0, (y0 + y1) / 2.0))
+        return self._geometry
+
+    def _full_path(self) -> QPainterPath:
+        if self._full is None:
+            self._full = QPainterPath(self._paths()[0])
+            self._full.lineTo(self._ends[2] + ARROW_LENGTH, self._ends[3])
+        return self._full
+
+    def set_local(self, local: float) -> None:
+        """The local derivative of the target with respect to this operand."""
+        if not (local == self._local or (local != local and self._local != self._local)):
+            self._local = local
+            self._label = None
+
+    def set_show_label(self, show: bool) -> None:
+        if show != self._show_label:
+            self._show_label = show
+            self.update()
+
+    def set_caption(self, text: str | None) -> None:
+        """Replace the local-derivative label (None = back to the label)."""
+        if text != self._caption:
+            self._caption = text
+            self._label = None
+            self.update()
+
+    def set_emphasis(self, kind: str | None) -> None:
+        if kind is not None and kind not in EMPHASIS_KINDS:
+            raise ValueError(f"unknown emphasis {kind!r}")
+        if kind != self._emphasis:
+            self._emphasis = kind
+            self._pen = None
+            self.update()
+            if self.layer is not None:
+                self.layer.invalidate()
+
+    def set_width_scale(self, scale: float) -> None:
+        scale = max(0.1, float(scale))
+        if scale != self._width_scale:
+            self.prepareGeometryChange()
+            self._width_scale = scale
+            self._pen = None
+            self._shape = None
+            self.update()
+            if self.layer is not None:
+                self.layer.invalidate()
+
+    # ------------------------------------------------------------------ queries
+    def path_point(self, t: float) -> QPointF:
+        """The point at fraction ``t`` (0 = source port, 1 = arrow tip) along the link."""
+        return self._full_path().pointAtPercent(min(1.0, max(0.0, t)))
+
+    def label_text(self) -> str:
+        """What the label shows now ("" when hidden)."""
+        if self._caption is not None:
+            return self._caption
+        if not self._show_label:
+            return ""
+        if self._label is None:
+            self._label = "×" + format_number(self._local) if self._local == self._local else "× ?"
+        return self._label
+
+    @property
+    def emphasis(self) -> str | None:
+        return self._emphasis
+
+    @property
+    def is_plain(self) -> bool:
+        """Drawn the default way (so the EdgeLayer may draw it when zoomed out)."""
+        return self._emphasis is None and self._width_scale == 1.0
+
+    @property
+    def width_scale(self) -> float:
+        return self._width_scale
+
+    def boundingRect(self) -> QRectF:
+        if self._width_scale <= 3.0:
+            return self._bounds
+        m = 2.0 * self._width_scale
+        return self._bounds.adjusted(-m, -m, m, m)
+
+    def shape(self) -> QPainterPath:
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(max(10.0, 1.8 * self._width_scale + 6.0))
+            self._shape = stroker.createStroke(self._full_path())
+        return self._shape
+
+    # ------------------------------------------------------------------ painting
+    def _make_pen(self) -> QPen:
+        s = self._style
+        colour = {
+            "active": s.pulse,
+            "path": s.grad,
+            "done": s.text,
+        }.get(self._emphasis or "", s.edge)
+        width = {"active": 3.2, "path": 2.6, "done": 2.0}.get(self._emphasis or "", 1.8)
+        pen = QPen(s.edge_pen)
+        pen.setColor(colour)
+        pen.setWidthF(width * self._width_scale)
+        self._pen = pen
+        self._arrow_brush = QBrush(colour)
+        return pen
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        lod = painter.worldTransform().m11()  # no rotation here, so this is the zoom
+        selected = self.isSelected()
+        if lod < st.LOD_EDGE_BATCH and not selected and self.is_plain:
+            return  # the EdgeLayer has drawn this link with all the others in one stroke
+        s = self._style
+        if self._emphasis == "dim":
+            painter.setOpacity(0.25)
+        pen = self._pen or self._make_pen()
+        if selected:
+            pen = s.edge_selected
+        stroke, arrow, mid = self._paths()
+        painter.setPen(pen)
+        painter.setBrush(_NO_BRUSH)
+        painter.drawPath(stroke)
+        painter.setPen(_NO_PEN)
+        painter.setBrush(QBrush(pen.color()) if selected else self._arrow_brush)
+        painter.drawPolygon(arrow)
+        if lod < st.LOD_LABELS or (self._caption is None and not self._show_label):
+            return
+        text = self.label_text()
+        if not text:
+            return
+        if lod < st.LOD_DETAIL:
+            painter.setOpacity(painter.opacity() * st.fade(lod, st.LOD_LABELS, st.LOD_DETAIL))
+        width = s.edge_metrics.horizontalAdvance(text) + 10.0
+        box = QRectF(mid.x() - width / 2.0, mid.y() - 9.0, width, 18.0)
+        painter.setBrush(s.label_back)
+        painter.setPen(s.label_pen if pen is self._pen and self._emphasis is None else QPen(pen.color(), 1.0))
+        painter.drawRoundedRect(box, 9.0, 9.0)
+        painter.setFont(s.edge_font)
+        painter.setPen(s.grad if self._caption is not None else s.edge_label)
+        painter.drawText(box, _CENTER, text)
+
+
+class EdgeLayer(QGraphicsItem):
+    """Every plain link in one stroke, for the zoomed-out view.
+
+    Far out, a thousand links painted one by one cost a thousand Python calls and strokes;
+    one combined path costs about a millisecond. Each EdgeItem skips painting itself
+    below ``LOD_EDGE_BATCH`` unless it looks special (selected, emphasised, scaled), and
+    this layer draws the rest. Above that zoom the layer draws nothing.
+    """
+
+    def __init__(self, style: CanvasStyle, edges: Callable[[], Iterable[EdgeItem]]) -> None:
+        super().__init__()
+        self._style = style
+        self._edges = edges
+        self._path = QPainterPath()
+        self._bounds = QRectF()
+        self._path_dirty = True
+        self._bounds_dirty = True
+        self.setZValue(-0.5)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_style(self, style: CanvasStyle) -> None:
+        self._style = style
+        self.update()
+
+    def invalidate(self) -> None:
+        """Some link moved, appeared, vanished or changed its look."""
+        if not self._bounds_dirty:
+            self.prepareGeometryChange()
+            self._bounds_dirty = True
+        self._path_dirty = True
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        if self._bounds_dirty:
+            bounds = QRectF()
+            for item in self._edges():
+                bounds = bounds.united(item._bounds)
+            self._bounds = bounds
+            self._bounds_dirty = False
+        return self._bounds
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if painter.worldTransform().m11() >= st.LOD_EDGE_BATCH:
+            return
+        if self._path_dirty:
+            path = QPainterPath()
+            for item in self._edges():
+                if item.is_plain and not item.isSelected() and item.isVisible():
+                    x0, y0, x1, y1, dx = item._ends
+                    path.moveTo(x0, y0)
+                    path.cubicTo(x0 + dx, y0, x1 - dx, y1, x1, y1)
+                    path.lineTo(x1 + ARROW_LENGTH, y1)
+            self._path = path
+            self._path_dirty = False
+        painter.setPen(self._style.edge_pen)
+        painter.setBrush(_NO_BRUSH)
+        painter.drawPath(self._path)
+
+
+class DragEdgeItem(QGraphicsItem):
+    """The dashed link that follows the cursor while a connection is dragged."""
+
+    def __init__(self, style: CanvasStyle) -> None:
+        super().__init__()
+        self._style = style
+        self._path = QPainterPath()
+        self._ok = True
+        self.setZValue(3.0)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_ends(self, start: QPointF, end: QPointF, from_output: bool, ok: bool) -> None:
+        self.prepareGeometryChange()
+        self._path = curve(start, end) if from_output else curve(end, start)
+        self._ok = ok
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._path.controlPointRect().adjusted(-4.0, -4.0, 4.0, 4.0)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setPen(self._style.drag_pen if self._ok else self._style.drag_bad_pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)

@@ -1,0 +1,299 @@
+"""NodeItem: one node drawn as a card, ports included, in a single graphics item.
+
+A dumb view: the scene calls setters (``set_node``, ``set_numbers``, ``set_errors`` …) and
+the item only remembers what to draw; painting lives in :mod:`explorer.canvas.node_paint`.
+There are no child items: at a thousand nodes, child text items and their bookkeeping
+cost more than the drawing itself.
+
+Two rules keep a frame where every number changes cheap:
+
+* ``set_numbers`` stores floats and neither formats nor asks for a repaint; the string is
+  made in ``paint()`` the first time the new number is drawn, so only *visible* cards
+  format text. The scene asks the views for one full repaint per evaluation.
+* Nothing calls back into Python on geometry changes (no ``itemChange`` override): the
+  scene moves the edges itself, so building a thousand cards stays cheap.
+
+Imports: PySide6, explorer.graph.ops, explorer.canvas.style / node_paint.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainterPath
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneHoverEvent
+
+from explorer.canvas import style as st
+from explorer.canvas.node_paint import CARD_PATH, NodePainting
+from explorer.canvas.style import CanvasStyle
+from explorer.graph.ops import LEAF_OPS, OPS
+
+EMPHASIS_KINDS = frozenset({"active", "done", "path", "dim"})
+_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+_SHAPES: dict[int, QPainterPath] = {}
+
+
+def _shape(arity: int) -> QPainterPath:
+    """The card plus a generous disc around every port, so ports are easy to hit."""
+    path = _SHAPES.get(arity)
+    if path is None:
+        path = QPainterPath(CARD_PATH)
+        r = st.PORT_HIT_RADIUS
+        for point in [st.OUTPUT_PORT, *(st.input_port(k, arity) for k in range(arity))]:
+            disc = QPainterPath()
+            disc.addEllipse(point, r, r)
+            path = path.united(disc)
+        _SHAPES[arity] = path
+    return path
+
+
+class NodeItem(NodePainting, QGraphicsItem):
+    """A node card. ``node_id`` is the only link to the model; the scene does the rest."""
+
+    def __init__(self, node_id: str, style: CanvasStyle) -> None:
+        super().__init__()
+        self.node_id = node_id
+        self._style = style
+        self._op = "input"
+        self._arity = 0
+        self._name = ""
+        self._title = ""
+        self._symbol = ""
+        self._tag = ""
+        self._header: tuple[str, str, float, float] | None = None
+        self._value = math.nan
+        self._grad = math.nan
+        self._value_str: str | None = None
+        self._grad_str: str | None = None
+        self._value_x = 0.0
+        self._grad_x = 0.0
+        self._value_override: str | None = None
+        self._grad_override: str | None = None
+        self._tangent: str | None = None
+        self._emphasis: str | None = None
+        self._output = False
+        self._errors: tuple[str, ...] = ()
+        self._notes: tuple[str, ...] = ()
+        self._in_connected: list[bool] = []
+        self._out_connected = False
+        self._hover: tuple[str, int] | None = None
+        self._port_mark: tuple[int, bool] | None = None  # (slot, or -1 for the output; acceptable)
+        self.setFlags(_FLAGS)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1.0)
+
+    # ------------------------------------------------------------------ setters (the scene calls these)
+    def set_style(self, style: CanvasStyle) -> None:
+        self._style = style
+        self._header = None
+        self._value_str = self._grad_str = None
+        self.update()
+
+    def set_node(self, op: str, name: str) -> None:
+        """What the node is: its op and its name."""
+        spec = OPS[op]
+        if spec.arity != self._arity or len(self._in_connected) != spec.arity:
+            self.prepareGeometryChange()
+            self._arity = spec.arity
+            self._in_connected = [False] * spec.arity
+        self._op, self._name, self._symbol = op, name, spec.symbol
+        if op in LEAF_OPS:
+            self._title = name or ("input" if op == "input" else "constant")
+            self._tag = ("INPUT" if op == "input" else "CONST") if name else ""
+        else:
+            same = spec.title.lower() == spec.symbol.lower()
+            self._title = name or ("" if same else spec.title)
+            self._tag = ""
+        self._header = None
+        self.update()
+
+    def set_numbers(self, value: float, grad: float) -> None:
+        """New evaluation numbers. Cheap on purpose: no formatting, no repaint request."""
+        if value != self._value and (value == value or self._value == self._value):
+            self._value = value
+            self._value_str = None
+        if grad != self._grad and (grad == grad or self._grad == self._grad):
+            self._grad = grad
+            self._grad_str = None
+
+    def set_output(self, is_output: bool) -> None:
+        if is_output != self._output:
+            self._output = is_output
+            self.update()
+
+    def set_errors(self, messages: tuple[str, ...], notes: tuple[str, ...] = ()) -> None:
+        """Domain problems at this node turn the card red, with the reasons in the tooltip;
+        ``notes`` (e.g. "operand 2 is not connected") only go into the tooltip."""
+        if messages != self._errors or notes != self._notes:
+            self._errors, self._notes = messages, notes
+            self.update()
+
+    def set_input_connected(self, slot: int, connected: bool) -> None:
+        if 0 <= slot < len(self._in_connected) and self._in_connected[slot] != connected:
+            self._in_connected[slot] = connected
+            self.update()
+
+    def set_output_connected(self, connected: bool) -> None:
+        if connected != self._out_connected:
+            self._out_connected = connected
+            self.update()
+
+    def set_port_mark(self, mark: tuple[int, bool] | None) -> None:
+        """Highlight a port while a link is dragged: (slot, ok); slot -1 is the output."""
+        if mark != self._port_mark:
+            self._port_mark = mark
+            self.update()
+
+    # -- display overrides for the animation (None = the evaluation's own number)
+    def set_value_override(self, text: str | None) -> None:
+        if text != self._value_override:
+            self._value_override = text
+            self._value_str = None
+            self.update()
+
+    def set_grad_override(self, text: str | None) -> None:
+        if text != self._grad_override:
+            self._grad_override = text
+            self._grad_str = None
+            self.update()
+
+    def set_emphasis(self, kind: str | None) -> None:
+        """One of "active", "done", "path", "dim", or None for normal."""
+        if kind is not None and kind not in EMPHASIS_KINDS:
+            raise ValueError(f"unknown emphasis {kind!r}")
+        if kind != self._emphasis:
+            self._emphasis = kind
+            self.update()
+
+    def set_tangent_text(self, text: str | None) -> None:
+        """A line under the card in the tangent colour (forward mode), None to hide."""
+        if text != self._tangent:
+            self._tangent = text
+            self.update()
+
+    # ------------------------------------------------------------------ state (for the scene and tests)
+    @property
+    def op(self) -> str:
+        return self._op
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def title(self) -> str:
+        return self._title
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op in LEAF_OPS
+
+    @property
+    def is_output(self) -> bool:
+        return self._output
+
+    @property
+    def has_error(self) -> bool:
+        return bool(self._errors)
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        return self._errors
+
+    @property
+    def emphasis(self) -> str | None:
+        return self._emphasis
+
+    @property
+    def tangent_text(self) -> str | None:
+        return self._tangent
+
+    def input_connected(self, slot: int) -> bool:
+        return self._in_connected[slot]
+
+    def value_text(self) -> str:
+        """The value exactly as the card shows it."""
+        self._format_numbers()
+        return self._value_str or ""
+
+    def grad_text(self) -> str:
+        self._format_numbers()
+        return self._grad_str or ""
+
+    def tooltip_text(self) -> str:
+        """Problems first, then what the op computes and its local derivatives."""
+        spec = OPS[self._op]
+        if self._op == "input":
+            help_text = (
+                f"Input {self._name or self.node_id}\n"
+                "Drag the value sideways to scrub it (Shift: fine), double-click to type."
+            )
+        elif self._op == "const":
+            help_text = "Constant\nDrag the value sideways to scrub it, double-click to type."
+        else:
+            help_text = "\n".join([f"{spec.title}: {spec.expression}", *spec.formulas])
+        problems = self._errors + self._notes
+        return "\n".join(problems) + "\n\n" + help_text if problems else help_text
+
+    # ------------------------------------------------------------------ geometry
+    def input_port_pos(self, slot: int) -> QPointF:
+        """Scene position of operand port ``slot``."""
+        return self.mapToScene(st.input_port(slot, self._arity))
+
+    def output_port_pos(self) -> QPointF:
+        return self.mapToScene(st.OUTPUT_PORT)
+
+    def value_rect(self) -> QRectF:
+        """The value row in scene coordinates (where scrubbing and double-click editing work)."""
+        return self.mapRectToScene(st.VALUE_ROW)
+
+    def header_rect(self) -> QRectF:
+        return self.mapRectToScene(QRectF(0.0, 0.0, st.WIDTH, st.HEADER))
+
+    def card_rect(self) -> QRectF:
+        return self.mapRectToScene(st.CARD)
+
+    def hit_part(self, pos: QPointF) -> tuple[str, int]:
+        """What is under ``pos`` (item coordinates): ("out", 0), ("in", slot), ("value", 0),
+        ("header", 0), ("body", 0) or ("none", 0)."""
+        r2 = st.PORT_HIT_RADIUS**2
+        x, y = pos.x(), pos.y()
+        out = st.OUTPUT_PORT
+        if (x - out.x()) ** 2 + (y - out.y()) ** 2 <= r2:
+            return ("out", 0)
+        for slot in range(self._arity):
+            p = st.input_port(slot, self._arity)
+            if (x - p.x()) ** 2 + (y - p.y()) ** 2 <= r2:
+                return ("in", slot)
+        if self._op in LEAF_OPS and st.VALUE_ROW.contains(pos):
+            return ("value", 0)
+        if st.CARD.contains(pos):
+            return ("header", 0) if y < st.HEADER else ("body", 0)
+        return ("none", 0)
+
+    def boundingRect(self) -> QRectF:
+        return st.BOUNDS
+
+    def shape(self) -> QPainterPath:
+        return _shape(self._arity)
+
+    # ------------------------------------------------------------------ hover
+    def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        part = self.hit_part(event.pos())
+        hover = part if part[0] in ("out", "in", "value") else None
+        if hover != self._hover:
+            self._hover = hover
+            if hover is None:
+                self.unsetCursor()
+            elif hover[0] == "value":
+                self.setCursor(Qt.CursorShape.SizeHorCursor)
+            else:
+                self.setCursor(Qt.CursorShape.CrossCursor)
+            self.update()
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.unsetCursor()
+            self.update()

@@ -1,0 +1,464 @@
+"""GraphScene: the canvas's QGraphicsScene, a live picture of one GraphDocument.
+
+Like orange-canvas-core's ``canvas/scene.py``, the scene keeps private id -> item maps
+and wires the document's fine-grained signals to item setters; items never see the
+model. Edits flow the other way only through GraphDocument methods, each one undo step:
+gestures (:mod:`explorer.canvas.interactions`) push theirs on release, and the editing
+actions here (delete, paste, rename, set output …) call one document method each.
+
+Live recompute: on every ``evaluated`` the scene hands each card its new numbers without
+formatting them, marks diagnostics, then asks every view for one repaint. Cards format
+their text lazily while painting, so a frame costs what the *visible* cards cost.
+
+Imports: PySide6, explorer.document, explorer.io.format (via clipboard), explorer.graph,
+explorer.theme, and the canvas's own item modules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QGraphicsScene,
+    QGraphicsSceneHelpEvent,
+    QGraphicsSceneMouseEvent,
+    QToolTip,
+    QWidget,
+)
+
+from explorer.canvas import style as st
+from explorer.canvas.edge_item import EdgeItem, EdgeLayer
+from explorer.canvas.editors import InlineEditor
+from explorer.canvas.interactions import ConnectGesture, Gesture, MoveGesture, ScrubGesture
+from explorer.canvas.node_item import NodeItem
+from explorer.canvas.overlays import MessageItem, PulseItem
+from explorer.canvas.scene_editing import SceneEditing
+from explorer.document.document import GraphDocument
+from explorer.graph.engine import Evaluation, Program
+from explorer.graph.layout import layout
+from explorer.graph.model import Edge
+from explorer.theme import LIGHT, Theme
+
+MESSAGE_MILLISECONDS = 4000
+_RED_KINDS = frozenset({"domain", "overflow", "gradient"})
+
+
+class GraphScene(SceneEditing, QGraphicsScene):
+    """Nodes, edges and gestures for one document."""
+
+    selection_changed_ids = Signal(list)
+    message = Signal(str)
+    background_double_clicked = Signal(QPointF)  # the app may add a node there
+    theme_changed = Signal()
+
+    def __init__(self, document: GraphDocument, theme: Theme = LIGHT, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self._style = st.CanvasStyle.from_theme(theme)
+        self._nodes: dict[str, NodeItem] = {}
+        self._edges: dict[Edge, EdgeItem] = {}
+        self._edges_at: defaultdict[str, set[Edge]] = defaultdict(set)
+        self._errors: dict[str, tuple[str, ...]] = {}
+        self._output: str | None = None
+        self._pending: set[str] = set()
+        # Items in the order of the last evaluation's program, so applying an evaluation
+        # is a zip over lists rather than a thousand dictionary lookups.
+        self._aligned: tuple[Program, list[NodeItem | None], list[EdgeItem | None]] | None = None
+        self._show_labels = True
+        self._gesture: Gesture | None = None
+        self._editor: InlineEditor | None = None
+        self._moving: list[NodeItem] = []
+        self._last_copy = ""
+        self._paste_count = 0
+        self.last_mouse_pos = QPointF()
+        # Cards and edges are few hundred bytes of geometry each; a BSP index costs more
+        # to keep up to date while dragging than a linear scan costs when painting.
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.setBackgroundBrush(self._style.background)
+        self._edge_layer = EdgeLayer(self._style, self._edges.values)
+        self.addItem(self._edge_layer)
+        self._pulse = PulseItem(self._style)
+        self._pulse.hide()
+        self.addItem(self._pulse)
+        self._message_item = MessageItem(self._style)
+        self._message_item.hide()
+        self.addItem(self._message_item)
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.setInterval(MESSAGE_MILLISECONDS)
+        self._message_timer.timeout.connect(self.hide_message)
+
+        document.graph_reset.connect(self.rebuild)
+        document.node_added.connect(self._on_node_added)
+        document.node_removed.connect(self._on_node_removed)
+        document.edge_added.connect(self._add_edge)
+        document.edge_removed.connect(self._remove_edge)
+        document.node_changed.connect(self._on_node_changed)
+        document.node_moved.connect(self._on_node_moved)
+        document.evaluated.connect(self._apply_evaluation)
+        self.selectionChanged.connect(self._on_selection_changed)
+        self.rebuild()
+
+    # ------------------------------------------------------------------ public queries
+    @property
+    def canvas_style(self) -> st.CanvasStyle:
+        return self._style
+
+    @property
+    def theme(self) -> Theme:
+        return self._style.theme
+
+    def node_item(self, node_id: str) -> NodeItem:
+        return self._nodes[node_id]
+
+    def edge_item(self, edge: Edge) -> EdgeItem:
+        return self._edges[edge]
+
+    def node_items(self) -> list[NodeItem]:
+        return list(self._nodes.values())
+
+    def edge_items(self) -> list[EdgeItem]:
+        return list(self._edges.values())
+
+    def selected_node_items(self) -> list[NodeItem]:
+        return [item for item in self.selectedItems() if isinstance(item, NodeItem)]
+
+    def selected_node_ids(self) -> list[str]:
+        """Selected node ids, in graph order."""
+        chosen = {item.node_id for item in self.selected_node_items()}
+        return [nid for nid in self._nodes if nid in chosen]
+
+    def select_nodes(self, node_ids: list[str]) -> None:
+        self.clearSelection()
+        for nid in node_ids:
+            if nid in self._nodes:
+                self._nodes[nid].setSelected(True)
+
+    def nodes_rect(self) -> QRectF:
+        """Bounding rectangle of every card (what "fit all" frames)."""
+        rect = QRectF()
+        for item in self._nodes.values():
+            rect = rect.united(item.card_rect())
+        return rect
+
+    def node_item_at(self, pos: QPointF, exclude: NodeItem | None = None) -> NodeItem | None:
+        """The topmost card (ports included) under ``pos``; None over an open editor."""
+        for item in self.items(pos):
+            if isinstance(item, InlineEditor):
+                return None
+            if isinstance(item, NodeItem) and item is not exclude:
+                return item
+        return None
+
+    @property
+    def pulse_item(self) -> PulseItem:
+        return self._pulse
+
+    @property
+    def editor(self) -> InlineEditor | None:
+        """The open inline editor, if any."""
+        return self._editor
+
+    def in_place_message(self) -> str | None:
+        """The refusal note shown next to the cursor, if visible."""
+        return self._message_item.text if self._message_item.isVisible() else None
+
+    # ------------------------------------------------------------------ appearance
+    def set_theme(self, theme: Theme) -> None:
+        self._style = st.CanvasStyle.from_theme(theme)
+        self.setBackgroundBrush(self._style.background)
+        for item in (
+            *self._nodes.values(),
+            *self._edges.values(),
+            self._edge_layer,
+            self._pulse,
+            self._message_item,
+        ):
+            item.set_style(self._style)
+        self.theme_changed.emit()
+        self.update()
+
+    def set_show_edge_labels(self, show: bool) -> None:
+        self._show_labels = show
+        for item in self._edges.values():
+            item.set_show_label(show)
+
+    @property
+    def show_edge_labels(self) -> bool:
+        return self._show_labels
+
+    def set_pulse(self, edge: Edge | None, t: float = 0.0, backward: bool = False, text: str = "") -> None:
+        """One dot along ``edge``; ``t`` is progress in the direction of travel (a backward
+        pulse starts at the target). None hides it."""
+        item = self._edges.get(edge) if edge is not None else None
+        if item is None:
+            self._pulse.hide()
+            return
+        t = min(1.0, max(0.0, t))
+        self._pulse.set_pulse(backward, text)
+        self._pulse.setPos(item.path_point(1.0 - t if backward else t))
+        self._pulse.show()
+
+    def show_refusal(self, text: str, pos: QPointF) -> None:
+        """Say why an edit was refused, next to ``pos`` and on the ``message`` signal."""
+        self._message_item.set_text(text)
+        self._message_item.setPos(pos + QPointF(14.0, 12.0))
+        self._message_item.show()
+        self._message_timer.start()
+        self.message.emit(text)
+
+    def hide_message(self) -> None:
+        self._message_item.hide()
+
+    # ------------------------------------------------------------------ building from the document
+    def rebuild(self) -> None:
+        """Throw every item away and draw the document's graph afresh."""
+        self._cancel_gesture()
+        self._close_editor()
+        for item in (*self._edges.values(), *self._nodes.values()):
+            self.removeItem(item)
+        self._edge_layer.invalidate()
+        self._nodes.clear()
+        self._edges.clear()
+        self._edges_at.clear()
+        self._errors.clear()
+        self._output = None
+        self._pending.clear()
+        self._pulse.hide()
+        self._aligned = None
+        graph = self.document.graph
+        auto = layout(graph) if any(node.position is None for node in graph) else {}
+        for node in graph:
+            self._add_node(node.id, node.position or auto.get(node.id, (0.0, 0.0)))
+        for edge in graph.edges():
+            self._add_edge(edge)
+        self._apply_evaluation(self.document.evaluation)
+
+    def _add_node(self, node_id: str, position: tuple[float, float]) -> NodeItem:
+        node = self.document.graph.node(node_id)
+        item = NodeItem(node_id, self._style)
+        item.set_node(node.op, node.name)
+        item.setPos(position[0], position[1])
+        self.addItem(item)
+        self._nodes[node_id] = item
+        self._aligned = None
+        return item
+
+    def _on_node_added(self, node_id: str) -> None:
+        position = self.document.graph.node(node_id).position
+        if position is None:
+            self._pending.add(node_id)  # placed by the layout once the edit is complete
+        self._add_node(node_id, position or (0.0, 0.0))
+
+    def _on_node_removed(self, node_id: str) -> None:
+        for edge in list(self._edges_at.get(node_id, ())):
+            self._remove_edge(edge)
+        self._edges_at.pop(node_id, None)
+        item = self._nodes.pop(node_id, None)
+        if item is not None:
+            self.removeItem(item)
+            self._aligned = None
+        self._pending.discard(node_id)
+        self._errors.pop(node_id, None)
+        if self._output == node_id:
+            self._output = None
+        if self._editor is not None:
+            self._close_editor()
+
+    def _add_edge(self, edge: Edge) -> None:
+        src, dst = self._nodes.get(edge.source), self._nodes.get(edge.target)
+        if src is None or dst is None or edge in self._edges:
+            return
+        item = EdgeItem(edge, self._style)
+        item.set_show_label(self._show_labels)
+        item.set_ends(src.output_port_pos(), dst.input_port_pos(edge.slot))
+        item.layer = self._edge_layer
+        self.addItem(item)
+        self._edges[edge] = item
+        self._aligned = None
+        self._edge_layer.invalidate()
+        self._edges_at[edge.source].add(edge)
+        self._edges_at[edge.target].add(edge)
+        dst.set_input_connected(edge.slot, True)
+        src.set_output_connected(True)
+
+    def _remove_edge(self, edge: Edge) -> None:
+        item = self._edges.pop(edge, None)
+        if item is None:
+            return
+        item.layer = None
+        self.removeItem(item)
+        self._aligned = None
+        self._edge_layer.invalidate()
+        self._edges_at[edge.source].discard(edge)
+        self._edges_at[edge.target].discard(edge)
+        dst, src = self._nodes.get(edge.target), self._nodes.get(edge.source)
+        if dst is not None:
+            dst.set_input_connected(edge.slot, False)
+        if src is not None:
+            src.set_output_connected(any(e.source == edge.source for e in self._edges_at[edge.source]))
+
+    def _on_node_changed(self, node_id: str) -> None:
+        item = self._nodes.get(node_id)
+        if item is not None:
+            node = self.document.graph.node(node_id)
+            item.set_node(node.op, node.name)
+
+    def _on_node_moved(self, node_id: str) -> None:
+        item = self._nodes.get(node_id)
+        if item is None:
+            return
+        position = self.document.graph.node(node_id).position
+        if position is None:
+            position = layout(self.document.graph).get(node_id, (0.0, 0.0))
+        self._place(item, position)
+
+    def _place(self, item: NodeItem, position: tuple[float, float]) -> None:
+        item.setPos(position[0], position[1])
+        self._follow([item])
+
+    def _follow(self, items: list[NodeItem]) -> None:
+        """Re-route the links of cards that moved."""
+        nodes, edges = self._nodes, self._edges
+        touched: set[Edge] = set()
+        for item in items:
+            touched.update(self._edges_at.get(item.node_id, ()))
+        for edge in touched:
+            edge_item = edges.get(edge)
+            if edge_item is not None:
+                edge_item.set_ends(
+                    nodes[edge.source].output_port_pos(), nodes[edge.target].input_port_pos(edge.slot)
+                )
+
+    def _on_selection_changed(self) -> None:
+        self._edge_layer.invalidate()  # a selected link draws itself, highlighted
+        for item in self._nodes.values():
+            z = 2.0 if item.isSelected() else 1.0
+            if item.zValue() != z:
+                item.setZValue(z)
+        self.selection_changed_ids.emit(self.selected_node_ids())
+
+    def _aligned_items(self, program: Program) -> tuple[list[NodeItem | None], list[EdgeItem | None]]:
+        if self._aligned is None or self._aligned[0] is not program:
+            nodes, edges = self._nodes, self._edges
+            self._aligned = (
+                program,
+                [nodes.get(nid) for nid in program.ids],
+                [edges.get(edge) for edge in program.edges],
+            )
+        return self._aligned[1], self._aligned[2]
+
+    def _apply_evaluation(self, ev: Evaluation) -> None:
+        if self._pending:
+            auto = layout(self.document.graph)
+            for nid in self._pending:
+                if nid in self._nodes and nid in auto:
+                    self._place(self._nodes[nid], auto[nid])
+            self._pending.clear()
+        node_items, edge_items = self._aligned_items(ev.program)
+        for item, value, grad in zip(node_items, ev.value_list, ev.grad_list, strict=True):
+            if item is not None:
+                item.set_numbers(value, grad)
+        for edge_item, local in zip(edge_items, ev.local_list, strict=True):
+            if edge_item is not None:
+                edge_item.set_local(local)
+        errors: dict[str, list[str]] = {}
+        notes: dict[str, list[str]] = {}
+        for diag in ev.diagnostics:
+            (errors if diag.kind in _RED_KINDS else notes).setdefault(diag.node_id, []).append(diag.message)
+        problems = {nid: (tuple(errors.get(nid, ())), tuple(notes.get(nid, ()))) for nid in {*errors, *notes}}
+        for nid in {*self._errors, *problems}:
+            item = self._nodes.get(nid)
+            if item is not None:
+                red, hints = problems.get(nid, ((), ()))
+                item.set_errors(red, hints)
+        self._errors = {nid: p[0] + p[1] for nid, p in problems.items()}
+        if ev.output != self._output:
+            old = self._nodes.get(self._output) if self._output else None
+            if old is not None:
+                old.set_output(False)
+            new = self._nodes.get(ev.output) if ev.output else None
+            if new is not None:
+                new.set_output(True)
+            self._output = ev.output
+        self.update()  # one repaint per view; cards format only what is visible
+
+    # ------------------------------------------------------------------ mouse
+    def _cancel_gesture(self) -> None:
+        if self._gesture is not None:
+            self._gesture.cancel()
+            self._gesture = None
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        pos = event.scenePos()
+        self.last_mouse_pos = pos
+        self.hide_message()
+        self._cancel_gesture()
+        if event.button() == Qt.MouseButton.LeftButton:
+            item = self.node_item_at(pos)
+            if item is not None:
+                part, slot = item.hit_part(item.mapFromScene(pos))
+                if part in ("out", "in"):
+                    self._gesture = ConnectGesture(self, item, part, slot)
+                    event.accept()
+                    return
+                if part == "value":
+                    self._gesture = ScrubGesture(self, item, event)
+                    event.accept()
+                    return
+        super().mousePressEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and isinstance(self.mouseGrabberItem(), NodeItem):
+            self._gesture = MoveGesture(self)
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        self.last_mouse_pos = event.scenePos()
+        gesture = self._gesture
+        if gesture is not None and not isinstance(gesture, MoveGesture):
+            gesture.move(event)
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+        if isinstance(gesture, MoveGesture):
+            self._follow(self.selected_node_items())
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        """Tooltips are composed when asked for, not stored on a thousand items."""
+        item = self.node_item_at(event.scenePos())
+        if item is None:
+            super().helpEvent(event)
+            return
+        QToolTip.showText(event.screenPos(), item.tooltip_text())
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        gesture, self._gesture = self._gesture, None
+        if isinstance(gesture, MoveGesture):
+            super().mouseReleaseEvent(event)
+            gesture.release(event)
+            return
+        if gesture is not None:
+            gesture.release(event)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        pos = event.scenePos()
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mouseDoubleClickEvent(event)
+            return
+        item = self.node_item_at(pos)
+        if item is not None:
+            part, _slot = item.hit_part(item.mapFromScene(pos))
+            if part == "value":
+                self.edit_value(item.node_id)
+            elif part in ("header", "body"):
+                self.rename_node(item.node_id)
+            event.accept()
+            return
+        if any(isinstance(i, (EdgeItem, InlineEditor)) for i in self.items(pos)):
+            super().mouseDoubleClickEvent(event)
+            return
+        self.background_double_clicked.emit(pos)
+        event.accept()
