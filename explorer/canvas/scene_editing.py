@@ -20,7 +20,7 @@ from explorer.canvas import style as st
 from explorer.canvas.clipboard import graph_from_text, selection_text
 from explorer.canvas.edge_item import EdgeItem
 from explorer.canvas.editors import InlineEditor
-from explorer.graph.model import GraphError
+from explorer.graph.model import Graph, GraphError
 from explorer.graph.ops import OPS
 
 if TYPE_CHECKING:
@@ -89,16 +89,47 @@ class SceneEditing:
             ys = [n.position[1] for n in graph if n.position is not None]
             anchor = self.last_mouse_pos
             offset = (anchor.x() - min(xs, default=0.0), anchor.y() - min(ys, default=0.0))
-        ids = self.document.insert_graph(graph, offset, text="Paste")
+        ids = self._insert(graph, offset, "Paste")
         self.select_nodes(ids)
         return ids
+
+    def _insert(self: GraphScene, graph: Graph, offset: tuple[float, float], text: str) -> list[str]:
+        """Add a copy of ``graph`` (names made unique), shifted by ``offset``; one undo step.
+
+        This is what ``GraphDocument.insert_graph`` does, done as a macro of single-command
+        edits: with PySide6 6.11 a compound QUndoCommand whose Python children are not
+        referenced from Python loses them to the garbage collector and crashes on undo.
+        """
+        document = self.document
+        taken = {node.name for node in document.graph if node.name}
+        new_ids: dict[str, str] = {}
+        document.undo_stack.beginMacro(text)
+        try:
+            for node in graph.nodes:
+                name = node.name
+                if name and name in taken:
+                    k = 2
+                    while f"{name}_{k}" in taken:
+                        k += 1
+                    name = f"{name}_{k}"
+                if name:
+                    taken.add(name)
+                position = None
+                if node.position is not None:
+                    position = (node.position[0] + offset[0], node.position[1] + offset[1])
+                new_ids[node.id] = document.add_node(node.op, name, node.value, position)
+            for edge in graph.edges():
+                document.connect(new_ids[edge.source], new_ids[edge.target], edge.slot)
+        finally:
+            document.undo_stack.endMacro()
+        return list(new_ids.values())
 
     def duplicate_selection(self: GraphScene) -> list[str]:
         text = self._selection_text()
         if not text:
             return []
         graph = graph_from_text(text)
-        ids = self.document.insert_graph(graph, (PASTE_STEP, PASTE_STEP), text="Duplicate")
+        ids = self._insert(graph, (PASTE_STEP, PASTE_STEP), "Duplicate")
         self.select_nodes(ids)
         return ids
 
@@ -119,12 +150,13 @@ class SceneEditing:
         if not ids and not edges:
             return
         stack = self.document.undo_stack
-        macro = bool(edges) and (bool(ids) or len(edges) > 1)
+        macro = len(ids) + len(edges) > 1
         if macro:
             stack.beginMacro("Delete")
         try:
-            if ids:
-                self.document.remove_nodes(ids)
+            # One node per call: see _insert for why not remove_nodes(ids) at once.
+            for nid in ids:
+                self.document.remove_nodes([nid])
             for edge in edges:
                 self.document.disconnect(edge.target, edge.slot)
         finally:

@@ -99,12 +99,23 @@ class GraphView(QGraphicsView):
         self.centerOn(centre)
         self.zoom_changed.emit(factor)
 
-    def zoom_by(self, factor: float) -> None:
+    def zoom_by(self, factor: float, at: QPoint | None = None) -> None:
+        """Zoom by ``factor`` keeping the scene point under viewport pixel ``at`` (default:
+        the centre) where it is."""
         target = min(MAX_SCALE, max(MIN_SCALE, self.zoom * factor))
-        if target != self.zoom:
-            f = target / self.zoom
-            self.scale(f, f)
-            self.zoom_changed.emit(target)
+        if target == self.zoom:
+            return
+        point = at if at is not None else self.viewport().rect().center()
+        anchor = self.mapToScene(point)
+        f = target / self.zoom
+        # Anchoring by hand: Qt's AnchorUnderMouse needs a real enter event to know the cursor.
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.scale(f, f)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        moved = self.mapFromScene(anchor) - point
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + moved.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + moved.y())
+        self.zoom_changed.emit(target)
 
     def zoom_100(self) -> None:
         self.set_zoom(1.0)
@@ -123,7 +134,7 @@ class GraphView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()
         if delta:
-            self.zoom_by(math.pow(1.0015, delta))
+            self.zoom_by(math.pow(1.0015, delta), event.position().toPoint())
         event.accept()
 
     # ------------------------------------------------------------------ background grid
