@@ -226,10 +226,16 @@ def write_png(
     return image.size()
 
 
-def _save_image(image: QImage, path: str | os.PathLike[str]) -> None:
+def _target(path: str | os.PathLike[str]) -> Path:
+    """The path to write, refused early (in one line) when its folder does not exist."""
     target = Path(path)
     if not target.parent.is_dir():
         raise ExportError(f"{target.parent}: no such folder")
+    return target
+
+
+def _save_image(image: QImage, path: str | os.PathLike[str]) -> None:
+    target = _target(path)
     if not image.save(str(target), "PNG"):
         raise ExportError(f"{target}: could not write the image")
 
@@ -290,9 +296,7 @@ def write_pdf(
     scene: SceneLike, path: str | os.PathLike[str], source: QRectF, options: DiagramOptions
 ) -> None:
     """One PDF page exactly the size of the drawing (1 scene unit = 1 pt at 100%), vector."""
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise ExportError(f"{target.parent}: no such folder")
+    target = _target(path)
     writer = QPdfWriter(str(target))
     writer.setResolution(PDF_DPI)
     writer.setCreator("Chain Rule Explorer")
@@ -336,7 +340,7 @@ def write_diagram(
 
 
 def _write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    target = Path(path)
+    target = _target(path)
     try:
         target.write_bytes(data)
     except OSError as exc:
@@ -392,7 +396,7 @@ def write_gif(frames: Sequence[QImage], durations: Sequence[int], path: str | os
         _to_pillow(f).convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
         for f in frames
     ]
-    target = Path(path)
+    target = _target(path)
     try:
         pictures[0].save(
             target, "GIF", save_all=True, append_images=pictures[1:], duration=list(durations), loop=0,
@@ -406,7 +410,7 @@ def write_apng(frames: Sequence[QImage], durations: Sequence[int], path: str | o
     """An animated PNG: full colour and alpha, same timing as the GIF."""
     _check_frames(frames, durations)
     pictures = [_to_pillow(f) for f in frames]
-    target = Path(path)
+    target = _target(path)
     try:
         pictures[0].save(
             target, "PNG", save_all=True, append_images=pictures[1:], duration=list(durations), loop=0,
