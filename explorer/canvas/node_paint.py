@@ -143,7 +143,7 @@ class NodePainting:
         elif emphasis == "active":
             fill, border = s.active_fill, s.active_border
         else:
-            fill = s.input_fill if self._op == "input" else s.fill
+            fill = s.fill
             if emphasis == "path":
                 border = s.path_border
             elif self._output:
@@ -162,7 +162,8 @@ class NodePainting:
             painter.drawRoundedRect(_SHADOW_RECT, st.RADIUS, st.RADIUS)
         painter.setBrush(fill)
         painter.drawPath(CARD_PATH)
-        painter.setBrush(s.const_fill if self._op == "const" else s.header)
+        op = self._op
+        painter.setBrush(s.input_fill if op == "input" else (s.const_fill if op == "const" else s.header))
         painter.drawPath(HEADER_PATH)
         painter.setPen(s.divider)
         painter.drawLine(*_DIVIDER)
@@ -199,10 +200,9 @@ class NodePainting:
             painter.setPen(s.selected_border)
         elif border is s.border:
             painter.setPen(_NO_PEN)  # a plain fill is half the cost of a stroked outline
-            fill = s.far_fill if fill is s.fill else fill
         else:
             painter.setPen(border)
-        painter.setBrush(fill)
+        painter.setBrush(s.far_fill if fill is s.fill else fill)
         painter.drawRect(st.CARD)
         if lod >= st.LOD_FAR_TEXT:
             painter.setPen(s.error if self._errors else s.text)

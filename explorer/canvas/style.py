@@ -52,7 +52,7 @@ LOD_TEXT = 0.42  # below this zoom the card is drawn as a plain shape
 LOD_DETAIL = 0.62  # from here the value/grad rows are fully opaque
 LOD_LABELS = 0.55  # edge labels and port names
 LOD_EDGE_BATCH = 0.36  # below this zoom plain links are drawn together by the EdgeLayer
-LOD_FAR_TEXT = 0.24  # zoomed out, a card's name is drawn big from here (about 7 px tall)
+LOD_FAR_TEXT = 0.2  # zoomed out, a card's name is drawn big from here (about 8 px tall)
 
 
 def fade(lod: float, start: float, full: float) -> float:
@@ -262,12 +262,12 @@ class CanvasStyle:
             row_label_font=_font(11),
             number_font=_font(14, QFont.Weight.DemiBold),
             edge_font=_font(11, QFont.Weight.DemiBold),
-            far_font=_font(30, QFont.Weight.Bold),
+            far_font=_font(38, QFont.Weight.Bold),
             title_metrics=QFontMetricsF(_font(14, QFont.Weight.DemiBold)),
             big_title_metrics=QFontMetricsF(_font(17, QFont.Weight.Bold)),
             symbol_metrics=QFontMetricsF(_font(14, QFont.Weight.Bold)),
             tag_metrics=QFontMetricsF(_font(9, QFont.Weight.DemiBold)),
             number_metrics=QFontMetricsF(_font(14, QFont.Weight.DemiBold)),
             edge_metrics=QFontMetricsF(_font(11, QFont.Weight.DemiBold)),
-            far_metrics=QFontMetricsF(_font(30, QFont.Weight.Bold)),
+            far_metrics=QFontMetricsF(_font(38, QFont.Weight.Bold)),
         )

@@ -33,7 +33,7 @@ from PySide6.QtGui import (
     QPen,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from explorer.canvas.editors import QuickAddPopup
 from explorer.canvas.scene import GraphScene
@@ -73,6 +73,7 @@ class GraphView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # A very large world, so panning never hits an edge.
         self.setSceneRect(QRectF(-_HALF_WORLD, -_HALF_WORLD, 2 * _HALF_WORLD, 2 * _HALF_WORLD))
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
