@@ -58,24 +58,26 @@ class EdgeItem(QGraphicsItem):
     almost nothing to create or move.
     """
 
+    # Defaults live on the class, so building a thousand links stores little per link.
+    _ends = (0.0, 0.0, 0.0, 0.0, 0.0)  # origin x, y, arrow base x, y, control reach
+    _geometry: tuple[QPainterPath, QPolygonF, QPointF] | None = None
+    _full: QPainterPath | None = None
+    _bounds = QRectF()
+    _shape: QPainterPath | None = None
+    _local = math.nan
+    _label: str | None = None
+    _caption: str | None = None
+    _show_label = True
+    _emphasis: str | None = None
+    _width_scale = 1.0
+    _pen: QPen | None = None
+    _arrow_brush: QBrush | None = None
+    layer: EdgeLayer | None = None  # told when this link moves or changes its look
+
     def __init__(self, edge: Edge, style: CanvasStyle) -> None:
         super().__init__()
         self.edge = edge
         self._style = style
-        self._ends = (0.0, 0.0, 0.0, 0.0, 0.0)  # origin x, y, arrow base x, y, control reach
-        self._geometry: tuple[QPainterPath, QPolygonF, QPointF] | None = None
-        self._full: QPainterPath | None = None
-        self._bounds = QRectF()
-        self._shape: QPainterPath | None = None
-        self._local = math.nan
-        self._label: str | None = None
-        self._caption: str | None = None
-        self._show_label = True
-        self._emphasis: str | None = None
-        self._width_scale = 1.0
-        self._pen: QPen | None = None
-        self._arrow_brush = QBrush()
-        self.layer: EdgeLayer | None = None  # told when this link moves or changes its look
         self.setFlag(_SELECTABLE)
 
     # ------------------------------------------------------------------ setters
@@ -86,9 +88,13 @@ class EdgeItem(QGraphicsItem):
 
     def set_ends(self, start: QPointF, end: QPointF) -> None:
         """Source output port and target operand port, in scene coordinates."""
+        self.set_ends_xy(start.x(), start.y(), end.x(), end.y())
+
+    def set_ends_xy(self, sx: float, sy: float, ex: float, ey: float) -> None:
+        """:meth:`set_ends` with plain numbers (the scene's fast path)."""
         self.prepareGeometryChange()
-        x0, y0 = start.x() + st.PORT_RADIUS, start.y()
-        x1, y1 = end.x() - st.PORT_RADIUS - 1.0 - ARROW_LENGTH, end.y()
+        x0, y0 = sx + st.PORT_RADIUS, sy
+        x1, y1 = ex - st.PORT_RADIUS - 1.0 - ARROW_LENGTH, ey
         dx = _controls(x0, y0, x1, y1)
         self._ends = (x0, y0, x1, y1, dx)
         # The curve lies inside the hull of its control points; the label sits at its middle.
@@ -291,8 +297,9 @@ class EdgeLayer(QGraphicsItem):
         if not self._bounds_dirty:
             self.prepareGeometryChange()
             self._bounds_dirty = True
-        self._path_dirty = True
-        self.update()
+        if not self._path_dirty:
+            self._path_dirty = True
+            self.update()
 
     def boundingRect(self) -> QRectF:
         if self._bounds_dirty:

@@ -74,7 +74,7 @@ class GraphScene(SceneEditing, QGraphicsScene):
         self.last_mouse_pos = QPointF()
         # Cards and edges are few hundred bytes of geometry each; a BSP index costs more
         # to keep up to date while dragging than a linear scan costs when painting.
-        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBackgroundBrush(self._style.background)
         self._edge_layer = EdgeLayer(self._style, self._edges.values)
         self.addItem(self._edge_layer)
@@ -271,8 +271,9 @@ class GraphScene(SceneEditing, QGraphicsScene):
         if src is None or dst is None or edge in self._edges:
             return
         item = EdgeItem(edge, self._style)
-        item.set_show_label(self._show_labels)
-        item.set_ends(src.output_port_pos(), dst.input_port_pos(edge.slot))
+        if not self._show_labels:
+            item.set_show_label(False)
+        item.set_ends_xy(*src.output_port_xy(), *dst.input_port_xy(edge.slot))
         item.layer = self._edge_layer
         self.addItem(item)
         self._edges[edge] = item
@@ -327,8 +328,8 @@ class GraphScene(SceneEditing, QGraphicsScene):
         for edge in touched:
             edge_item = edges.get(edge)
             if edge_item is not None:
-                edge_item.set_ends(
-                    nodes[edge.source].output_port_pos(), nodes[edge.target].input_port_pos(edge.slot)
+                edge_item.set_ends_xy(
+                    *nodes[edge.source].output_port_xy(), *nodes[edge.target].input_port_xy(edge.slot)
                 )
 
     def _on_selection_changed(self) -> None:

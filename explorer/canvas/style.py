@@ -40,11 +40,17 @@ CARD = QRectF(0.0, 0.0, WIDTH, HEIGHT)
 BOUNDS = QRectF(-56.0, -24.0, WIDTH + 70.0, HEIGHT + 46.0)
 
 
+_TWO_PORTS = (VALUE_ROW.center().y(), GRAD_ROW.center().y())
+
+
+def input_port_y(slot: int, arity: int) -> float:
+    """Height of operand port ``slot`` on a card with ``arity`` operands (item coordinates)."""
+    return BODY_MID if arity <= 1 else _TWO_PORTS[min(slot, 1)]
+
+
 def input_port(slot: int, arity: int) -> QPointF:
     """Where operand ``slot`` of a node with ``arity`` operands plugs in (item coordinates)."""
-    if arity <= 1:
-        return QPointF(0.0, BODY_MID)
-    return QPointF(0.0, (VALUE_ROW.center().y(), GRAD_ROW.center().y())[min(slot, 1)])
+    return QPointF(0.0, input_port_y(slot, arity))
 
 
 # ----------------------------------------------------------------------------- level of detail

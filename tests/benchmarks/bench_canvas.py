@@ -108,6 +108,10 @@ class Canvas:
         self.view.viewport().repaint()
 
     def close(self) -> None:
+        # Tearing down emits signals into Python slots of objects that are half gone.
+        self.document.undo_stack.blockSignals(True)
+        if self.scene is not None:
+            self.scene.blockSignals(True)
         if self.view is not None:
             self.view.close()
             self.view.deleteLater()
