@@ -1,11 +1,11 @@
 """Export the plot as PNG or SVG and the sweep as CSV: plain functions of (view, path).
 
-SVG goes through Qt's own ``QSvgGenerator`` (QtSvg ships in PySide6-Essentials) rather
-than pyqtgraph's SVG exporter, which fails on the paths Qt 6.12 produces. Both images
-render the view's scene through a ``QPainter``, so what is saved is what is on screen.
+Both images render the view's scene through a ``QPainter``, so what is saved is what is
+on screen; SVG goes through Qt's ``QSvgGenerator`` (:mod:`explorer.plot.svg`), not
+pyqtgraph's exporter, which fails on the paths Qt 6.12 produces.
 No dialogs here: the caller chooses the path. Failures raise ``OSError``.
 
-Imports: PySide6, numpy, explorer.io, explorer.plot.sampling.
+Imports: PySide6, numpy, explorer.io, explorer.plot.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import os
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QRectF, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsView
 
 from explorer.io.atomic import atomic_write_text
 from explorer.plot.sampling import sweep_csv
+from explorer.plot.svg import svg_text, uncached
 
 
 def _source(view: QGraphicsView) -> tuple[QRectF, QSize]:
@@ -40,7 +40,8 @@ def render_image(view: QGraphicsView, scale: float = 2.0, background: str = "#ff
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        view.scene().render(painter, QRectF(image.rect()), source)
+        with uncached(view.scene()):
+            view.scene().render(painter, QRectF(image.rect()), source)
     finally:
         painter.end()
     return image
@@ -59,33 +60,10 @@ def save_png(
     _write_bytes(Path(path), bytes(data.data()))
 
 
-def svg_text(view: QGraphicsView, title: str = "", description: str = "") -> str:
-    """The view's scene as an SVG document (UTF-8 text)."""
-    source, size = _source(view)
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    generator = QSvgGenerator()
-    generator.setOutputDevice(buffer)
-    generator.setSize(size)
-    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
-    generator.setTitle(title)
-    generator.setDescription(description)
-    painter = QPainter()
-    if not painter.begin(generator):
-        raise OSError("could not start the SVG generator")
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        view.scene().render(painter, QRectF(0, 0, size.width(), size.height()), source)
-    finally:
-        painter.end()
-    buffer.close()
-    return bytes(data.data()).decode("utf-8")
-
-
 def save_svg(
     view: QGraphicsView, path: str | os.PathLike[str], title: str = "", description: str = ""
 ) -> None:
+    """The view as SVG (see :mod:`explorer.plot.svg` for why it is painted in layers)."""
     atomic_write_text(path, svg_text(view, title, description), backup=False)
 
 

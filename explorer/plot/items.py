@@ -6,14 +6,15 @@ a drag updates about ten of them per mouse move. These plain ``QGraphicsItem``s 
 what the current point needs: a dot, a line segment, a vertical rule that highlights on
 hover, and a readout of coloured text runs whose height never changes while dragging.
 
-Imports: PySide6, pyqtgraph.
+Imports: PySide6, pyqtgraph, numpy.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsSimpleTextItem
 
 
@@ -61,8 +62,104 @@ class DotItem(QGraphicsItem):
             self.setVisible(False)
 
 
-class SegmentItem(QGraphicsLineItem):
-    """A straight segment in data coordinates with a cosmetic pen (the tangent, a shaft)."""
+class CurveItem(pg.GraphicsObject):
+    """A sampled curve in data coordinates, broken where ``connect`` says, stroked in pixels.
+
+    It paints its path mapped to the device, for the same reason as the lines below: a
+    stroke under the view's anisotropic transform is only right in SVG readers that
+    honour ``non-scaling-stroke`` (y(x) stays readable; a flat dy/dx curve vanishes).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pen = QPen(QColor("#000000"), 2.0)
+        self._path = QPainterPath()
+        self._xs = np.zeros(0)
+        self._ys = np.zeros(0)
+        self._bounds = QRectF()
+        self._padded: QRectF | None = None
+
+    def set_pen(self, pen: QPen) -> None:
+        self._pen = QPen(pen)
+        self._pen.setCosmetic(True)
+        self._padded = None
+        self.prepareGeometryChange()
+        self.update()
+
+    def pen(self) -> QPen:
+        return QPen(self._pen)
+
+    def set_data(self, xs: np.ndarray, ys: np.ndarray, connect: np.ndarray) -> None:
+        """Samples, and ``connect[i]``: may sample i be joined to sample i+1."""
+        self.prepareGeometryChange()
+        self._xs, self._ys = xs, ys
+        finite = np.isfinite(xs) & np.isfinite(ys)
+        if np.count_nonzero(finite) >= 1:
+            self._path = pg.arrayToQPath(xs, ys, connect=np.asarray(connect, dtype=np.int32))
+            fx, fy = xs[finite], ys[finite]
+            self._bounds = QRectF(fx.min(), fy.min(), fx.max() - fx.min(), fy.max() - fy.min())
+        else:
+            self._path = QPainterPath()
+            self._bounds = QRectF()
+        self._padded = None
+        self.update()
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._xs, self._ys
+
+    def path(self) -> QPainterPath:
+        return QPainterPath(self._path)
+
+    def viewTransformChanged(self) -> None:
+        self._padded = None
+        self.prepareGeometryChange()
+
+    def boundingRect(self) -> QRectF:
+        if self._padded is None:
+            if self._path.isEmpty():
+                self._padded = QRectF()
+            else:
+                px, py = self.pixelVectors()
+                w = 0.5 * self._pen.widthF() + 1.0  # half the stroke, in pixels
+                dx = 0.0 if px is None else px.length() * w
+                dy = 0.0 if py is None else py.length() * w
+                self._padded = self._bounds.adjusted(-dx, -dy, dx, dy)
+        return self._padded
+
+    def paint(self, painter: QPainter, *_: object) -> None:
+        if self._path.isEmpty():
+            return
+        device = painter.worldTransform().map(self._path)
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(self._pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(device)
+        painter.restore()
+
+
+class _DeviceLineItem(QGraphicsLineItem):
+    """A line in data coordinates, stroked in device pixels.
+
+    A cosmetic pen would do that on screen, but an SVG keeps the view's huge, anisotropic
+    data-to-page transform and relies on ``vector-effect: non-scaling-stroke``, which not
+    every SVG reader honours (librsvg draws a one-pixel rule as a band 150 px wide). So
+    the end points are mapped to the device first and drawn without a transform.
+    """
+
+    def paint(self, painter: QPainter, _option: object, _widget: object = None) -> None:
+        line = painter.worldTransform().map(self.line())
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(self.pen())
+        painter.drawLine(line)
+        painter.restore()
+
+
+class SegmentItem(_DeviceLineItem):
+    """A straight segment in data coordinates (the tangent, the gradient arrow's shaft)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,7 +170,7 @@ class SegmentItem(QGraphicsLineItem):
         self.setVisible(True)
 
 
-class RuleItem(QGraphicsLineItem):
+class RuleItem(_DeviceLineItem):
     """The vertical line at the current x, spanning the visible y range.
 
     It takes no mouse presses itself: the view box under it turns a press-and-drag into

@@ -25,7 +25,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
-from explorer.plot.items import DotItem, ReadoutItem, RuleItem, Run, SegmentItem, cosmetic_pen
+from explorer.plot.items import CurveItem, DotItem, ReadoutItem, RuleItem, Run, SegmentItem, cosmetic_pen
 from explorer.plot.sampling import connect_mask, robust_y_range, tangent_segment
 from explorer.theme import LIGHT, Theme, format_number
 
@@ -115,9 +115,9 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         self.ci.layout.setRowStretchFactor(3, 2)
         self.ci.layout.setRowStretchFactor(4, 3)
 
-        self.y_curve = pg.PlotCurveItem(antialias=True)
-        self.dy_curve = pg.PlotCurveItem(antialias=True)
-        self.dy_zero = pg.InfiniteLine(pos=0.0, angle=0)
+        self.y_curve = CurveItem()
+        self.dy_curve = CurveItem()
+        self.dy_zero = SegmentItem()
         self.tangent = SegmentItem()
         self.y_marker = DotItem()
         self.dy_marker = DotItem()
@@ -203,14 +203,14 @@ class SensitivityView(pg.GraphicsLayoutWidget):
                 axis.setPen(QColor(theme.muted_text))
                 axis.setTextPen(QColor(theme.text))
                 axis.setTickFont(font)
-        self.y_curve.setPen(_pen(theme.value))
-        self.dy_curve.setPen(_pen(theme.grad))
-        tangent_pen = cosmetic_pen(theme.grad, 1.8, Qt.PenStyle.DashLine)
+        self.y_curve.set_pen(cosmetic_pen(theme.value, CURVE_WIDTH))
+        self.dy_curve.set_pen(cosmetic_pen(theme.grad, CURVE_WIDTH))
+        tangent_pen = cosmetic_pen(theme.grad, 2.0, Qt.PenStyle.DashLine)
         self.tangent.setPen(tangent_pen)
-        self.dy_zero.setPen(_pen(theme.muted_text, 1.0, Qt.PenStyle.DashLine))
+        self.dy_zero.setPen(cosmetic_pen(theme.muted_text, 1.0, Qt.PenStyle.DashLine))
         for sample, pen in zip(
             self._samples,
-            (_pen(theme.value), _pen(theme.grad, 1.8, Qt.PenStyle.DashLine), _pen(theme.grad)),
+            (_pen(theme.value), _pen(theme.grad, 2.0, Qt.PenStyle.DashLine), _pen(theme.grad)),
             strict=True,
         ):
             sample.setPen(pen)
@@ -258,13 +258,14 @@ class SensitivityView(pg.GraphicsLayoutWidget):
     def set_x_range(self, lo: float, hi: float) -> None:
         self._x_range = (lo, hi)
         self.y_plot.setXRange(lo, hi, padding=0.0)
+        self.dy_zero.place(lo, 0.0, hi, 0.0)
 
     def set_curves(self, xs: np.ndarray, ys: np.ndarray, dys: np.ndarray) -> None:
         """New curves; NaN samples and poles become gaps."""
         self._xs, self._ys, self._dys = xs, ys, dys
-        self.y_curve.setData(xs, ys, connect=connect_mask(xs, ys, dys))
+        self.y_curve.set_data(xs, ys, connect_mask(xs, ys, dys))
         # dy/dx has poles of its own (d(1/x²)/dx at 0); its slopes come from the samples.
-        self.dy_curve.setData(xs, dys, connect=connect_mask(xs, dys, None))
+        self.dy_curve.set_data(xs, dys, connect_mask(xs, dys, None))
 
     def fit_y(self) -> None:
         """Frame both curves (robustly: a pole does not flatten everything else)."""

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from plot_helpers import drag, log_graph, square_graph, two_input_graph
 from PySide6.QtCore import QPoint, QPointF
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QImage
 
 import explorer.plot.panel as panel_module
 from explorer.document.document import GraphDocument
@@ -60,10 +60,10 @@ def test_plotted_arrays_are_the_sweep(make_panel) -> None:
     np.testing.assert_allclose(ys, (2 * xs + 1) ** 2, rtol=1e-12)
     np.testing.assert_allclose(dys, 4 * (2 * xs + 1), rtol=1e-12, atol=1e-12)
     # And the curve items hold exactly those arrays.
-    cx, cy = panel.view.y_curve.getData()
+    cx, cy = panel.view.y_curve.data()
     assert_same(cx, xs)
     assert_same(cy, ys)
-    assert_same(panel.view.dy_curve.getData()[1], dys)
+    assert_same(panel.view.dy_curve.data()[1], dys)
 
 
 def test_the_marker_tangent_and_readout_show_the_current_point(make_panel) -> None:
@@ -89,7 +89,7 @@ def test_a_domain_gap_is_nan_in_the_curve_not_finite_garbage(make_panel) -> None
     np.testing.assert_allclose(ys[~outside], np.log(xs[~outside]), rtol=1e-12)
     np.testing.assert_allclose(dys[~outside], 1.0 / xs[~outside], rtol=1e-12)
     # The curve item draws nothing into or out of the gap.
-    path = panel.view.y_curve.getPath()
+    path = panel.view.y_curve.path()
     drawn_x = [path.elementAt(i).x for i in range(path.elementCount())]
     first_defined = xs[~outside][0]
     lines_into_gap = [
@@ -111,7 +111,7 @@ def test_a_pole_is_a_gap_not_a_spike(make_panel) -> None:
     panel.set_range(-1.003, 2.0)  # 0 falls between two samples: both ends are finite
     _xs, ys, _ = panel.curve_data()
     assert np.isfinite(ys).all()
-    path = panel.view.y_curve.getPath()
+    path = panel.view.y_curve.path()
     for i in range(1, path.elementCount()):
         a, b = path.elementAt(i - 1), path.elementAt(i)
         if b.isLineTo():
@@ -135,7 +135,7 @@ def test_switching_input_or_output_redraws(make_panel) -> None:
     xs, ys, dys = panel.curve_data()
     np.testing.assert_allclose(ys, 0.5 * xs)
     np.testing.assert_allclose(dys, 0.5)
-    assert_same(panel.view.y_curve.getData()[1], ys)
+    assert_same(panel.view.y_curve.data()[1], ys)
     assert panel.view.point()[2] == pytest.approx(0.5)  # d m/d b from forward mode
 
     panel.set_output(None)  # back to the graph's output
@@ -438,18 +438,42 @@ def test_csv_export_is_the_sweep(make_panel, tmp_path) -> None:
         assert (row[2] == "") if math.isnan(d) else float(row[2]) == d
 
 
-def test_svg_export_is_xml_with_the_curves(make_panel, tmp_path) -> None:
-    _doc, panel = make_panel(square_graph(3.0))
+def test_svg_export_is_vector_xml_with_sound_clips(make_panel, tmp_path) -> None:
+    g = Graph()
+    x = g.add_node("input", "x", 1.0)
+    one = g.add_node("const", "one", 1.0)
+    d = g.add_node("div", "y")
+    g.connect(one.id, d.id, 0)
+    g.connect(x.id, d.id, 1)
+    _doc, panel = make_panel(g)  # 1/x: a pole whose curve must stay inside its plot
     path = tmp_path / "plot.svg"
     panel.export_svg(path)
     root = ET.parse(path).getroot()
-    assert root.tag.endswith("svg")
     ns = "{http://www.w3.org/2000/svg}"
-    assert root.find(f"{ns}title").text == "h(x)"
-    drawn = [e for e in root.iter() if e.tag in (f"{ns}path", f"{ns}polyline")]
-    assert drawn
-    text = path.read_text(encoding="utf-8")
-    assert QColor(panel.view.y_curve.opts["pen"].color()).name() in text  # the value colour is in it
+    assert root.tag == f"{ns}svg"
+    assert root.find(f"{ns}title").text == "y(x)"
+    assert root.findall(f".//{ns}image") == []  # every curve, axis and label is vector
+    # Each clip is a plot's rectangle in page coordinates, and nothing refers to a
+    # missing or empty clip (browsers would then draw nothing at all).
+    clips = {c.get("id"): c for c in root.iter(f"{ns}clipPath")}
+    assert len(clips) == 2
+    width, height = (float(v) for v in root.get("viewBox").split()[2:])
+    for clip in clips.values():
+        (rect,) = list(clip)
+        x0, y0, w, h = (float(rect.get(k)) for k in ("x", "y", "width", "height"))
+        assert 0 <= x0 and 0 <= y0 and w > 50 and h > 50 and x0 + w <= width + 1 and y0 + h <= height + 1
+    for element in root.iter():
+        ref = element.get("clip-path")
+        if ref is not None:
+            assert ref[5:-1] in clips
+    # The value curve is stroked in page coordinates, with the value colour.
+    value = panel.view.y_curve.pen().color().name()
+    def drawn_points(group: ET.Element) -> int:
+        return sum(len((c.get("d") or c.get("points") or "").split()) for c in group)
+
+    curves = [g for g in root.iter(f"{ns}g") if g.get("stroke") == value and drawn_points(g) > 100]
+    assert curves
+    assert all(g.get("transform") == "matrix(1,0,0,1,0,0)" for g in curves)
 
 
 def test_png_export_is_an_image_of_the_plot(make_panel, tmp_path) -> None:
@@ -462,12 +486,12 @@ def test_png_export_is_an_image_of_the_plot(make_panel, tmp_path) -> None:
     colours = {
         image.pixelColor(i, j).name() for i in range(0, image.width(), 3) for j in range(0, image.height(), 3)
     }
-    assert QColor(panel.view.y_curve.opts["pen"].color()).name() in colours
+    assert panel.view.y_curve.pen().color().name() in colours
 
 
 def test_set_theme_recolours_the_curves(make_panel) -> None:
     _doc, panel = make_panel(square_graph(3.0))
     panel.set_theme(DARK)
-    assert panel.view.y_curve.opts["pen"].color().name() == DARK.value
-    assert panel.view.dy_curve.opts["pen"].color().name() == DARK.grad
+    assert panel.view.y_curve.pen().color().name() == DARK.value
+    assert panel.view.dy_curve.pen().color().name() == DARK.grad
     assert panel.view.backgroundBrush().color().name() == DARK.background
