@@ -461,13 +461,14 @@ def test_svg_export_is_vector_xml_with_sound_clips(make_panel, tmp_path) -> None
     for clip in clips.values():
         (rect,) = list(clip)
         x0, y0, w, h = (float(rect.get(k)) for k in ("x", "y", "width", "height"))
-        assert 0 <= x0 and 0 <= y0 and w > 50 and h > 50 and x0 + w <= width + 1 and y0 + h <= height + 1
+        assert x0 >= 0 and y0 >= 0 and w > 50 and h > 50 and x0 + w <= width + 1 and y0 + h <= height + 1
     for element in root.iter():
         ref = element.get("clip-path")
         if ref is not None:
             assert ref[5:-1] in clips
     # The value curve is stroked in page coordinates, with the value colour.
     value = panel.view.y_curve.pen().color().name()
+
     def drawn_points(group: ET.Element) -> int:
         return sum(len((c.get("d") or c.get("points") or "").split()) for c in group)
 
