@@ -161,19 +161,13 @@ def animation_frames(
     """
     from explorer.animation.player import Player  # only animations pay for importing it
 
-    document = scene.document
-    player = Player(document, scene)
+    player = Player(scene.document, scene)
     player.animate_steps = False
     timeline = player.timeline
     count = timeline.count
     try:
-        if region is None:
-            # Captions on the edges grow during the passes: frame the widest states.
-            region = QRectF()
-            for n in sorted({0, timeline.forward_count, count}):
-                player.seek(n)
-                region = region.united(content_rect(scene))
-        scale = max(1.0, min(scale, MAX_ANIMATION_WIDTH / max(region.width(), 1.0)))
+        region = region if region is not None else animation_region(scene, player)
+        scale = animation_scale(region, scale)
         frames = []
         for n in range(count + 1):
             player.seek(n)
@@ -182,6 +176,30 @@ def animation_frames(
     finally:
         player.reset()
     return frames, frame_durations(count, timeline.forward_count)
+
+
+def animation_region(scene: GraphScene, player: Any = None) -> QRectF:
+    """The region every frame shows: captions on the edges grow during the passes, so it
+    frames the start, the end of the forward pass and the end (leaves the player idle)."""
+    from explorer.animation.player import Player
+
+    own = player is None
+    player = player if player is not None else Player(scene.document, scene)
+    timeline = player.timeline
+    region = QRectF()
+    try:
+        for n in sorted({0, timeline.forward_count, timeline.count}):
+            player.seek(n)
+            region = region.united(content_rect(scene))
+    finally:
+        if own:
+            player.reset()
+    return region
+
+
+def animation_scale(region: QRectF, scale: float) -> float:
+    """The scale frames are drawn at: as asked, but no wider than a slide (and never below 1)."""
+    return max(1.0, min(scale, MAX_ANIMATION_WIDTH / max(region.width(), 1.0)))
 
 
 def write_animation(scene: GraphScene, path: str | os.PathLike[str], fmt: str, scale: float) -> int:

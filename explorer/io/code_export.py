@@ -26,6 +26,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import math
+import textwrap
 import unicodedata
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ from explorer.graph.model import Graph, GraphError, Node
 
 GRAPH_BEGIN = "# --- graph ---"
 GRAPH_END = "# --- end graph ---"
+COMMENT_WIDTH = 86
 MAX_INLINE_DEPTH = 12  # deeper expressions get a name: readable, and far from parser limits
 
 # Names the rest of the script needs, and names Build from expression reserves.
@@ -113,7 +115,10 @@ class _Plan:
 
 
 def _comment(text: str) -> list[str]:
-    return [f"# {line}".rstrip() for line in text.splitlines()]
+    lines: list[str] = []
+    for paragraph in text.splitlines():
+        lines += [f"# {line}" for line in textwrap.wrap(paragraph, COMMENT_WIDTH)] or ["#"]
+    return lines
 
 
 def _usable(name: str) -> bool:

@@ -178,7 +178,7 @@ def render_image(
     step they show); the band has the scene's background colour.
     """
     size = pixel_size(source, scale)
-    band = _caption_height(scale) if caption else 0
+    band = caption_height(scale) if caption else 0
     image = QImage(size.width(), size.height() + band, QImage.Format.Format_ARGB32_Premultiplied)
     dots = round(SCREEN_DPI * scale / 0.0254)
     image.setDotsPerMeterX(dots)
@@ -195,7 +195,7 @@ def render_image(
     return image
 
 
-def _caption_height(scale: float) -> int:
+def caption_height(scale: float) -> int:
     return math.ceil(44.0 * scale)
 
 
