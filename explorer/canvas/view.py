@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QFocusEvent,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
@@ -324,6 +325,13 @@ class GraphView(QGraphicsView):
             super().keyPressEvent(event)
             return
         event.accept()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        # A Space released while another widget has focus never reaches us.
+        if self._space_down and self._pan_from is None:
+            self._space_down = False
+            self.viewport().unsetCursor()
+        super().focusOutEvent(event)
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() and self._space_down:
