@@ -98,7 +98,11 @@ def _pixel(canvas: Canvas, scene_pos: QPointF) -> QColor:
 
 
 def test_theme_switch_recolours_everything(canvas: Canvas) -> None:
-    empty = canvas.scene.nodes_rect().topLeft() + QPointF(-37.0, -37.0)  # between grid lines
+    corner = canvas.scene.nodes_rect().topLeft() - QPointF(40.0, 40.0)
+    grid = 24.0  # explorer.canvas.view.GRID at 100%: sample midway between grid lines
+    empty = QPointF(
+        math.floor(corner.x() / grid) * grid + grid / 2, math.floor(corner.y() / grid) * grid + grid / 2
+    )
     assert _pixel(canvas, empty) == QColor(LIGHT.background)
     header = canvas.item("c").header_rect().center() + QPointF(30.0, 8.0)
     assert _pixel(canvas, header) == QColor(LIGHT.node_header)
