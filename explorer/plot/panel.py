@@ -29,6 +29,7 @@ explorer.plot.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 
@@ -39,17 +40,16 @@ from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 from explorer.document.document import GraphDocument
 from explorer.graph.engine import Evaluation
 from explorer.graph.model import GraphError
-from explorer.graph.tape import sweep
-from explorer.plot import export
+from explorer.plot import export, sweeps
 from explorer.plot.controls import PlotControls
 from explorer.plot.gestures import ValueDrag
-from explorer.plot.sampling import interesting_range
 from explorer.plot.view import SensitivityView
 from explorer.theme import LIGHT, Theme, format_number
 
 SWEEP_POINTS = 500
 HEAT_COLUMNS = 120
-HEAT_ROWS = 80
+HEAT_ROWS = 64
+HEAT_DELAY_MS = 150
 SLIDER_STEPS = 1000
 REFIT_DELAY_MS = 300
 
@@ -90,6 +90,10 @@ class SensitivityPanel(QWidget):
         self._refit_timer.setSingleShot(True)
         self._refit_timer.setInterval(REFIT_DELAY_MS)
         self._refit_timer.timeout.connect(self.view.fit_y)
+        self._heat_timer = QTimer(self)
+        self._heat_timer.setSingleShot(True)
+        self._heat_timer.setInterval(HEAT_DELAY_MS)
+        self._heat_timer.timeout.connect(self.update_heat_map)
 
         document.evaluated.connect(self._on_evaluated)
         document.graph_reset.connect(self._on_reset)
@@ -231,6 +235,10 @@ class SensitivityPanel(QWidget):
         xs, x2s, values = self._heat
         return xs.copy(), x2s.copy(), values.copy()
 
+    def update_heat_map(self) -> None:
+        """Recompute the heat map now (after value edits it waits for a pause first)."""
+        self._compute_heat()
+
     def refit_y(self) -> None:
         """Frame the y axes on the curves now (the panel does this on its own after edits)."""
         self._refit_timer.stop()
@@ -250,10 +258,10 @@ class SensitivityPanel(QWidget):
             return
         node = graph.node(node_id)
         if node.op == "input":
-            if node_id == self._x2_id:
-                self._x2_id = self._x_id  # swap the heat map's axes rather than lose one
-                self._heat_key = None
+            old_x, swap = self._x_id, node_id == self._x2_id
             self.set_input(node_id)
+            if swap and old_x is not None:
+                self.set_second_input(old_x)  # swap the heat map's axes rather than lose one
         elif node.op != "const":
             explicit = None if node_id == graph.default_output() else node_id
             self._y_from_selection = explicit is not None
@@ -313,24 +321,8 @@ class SensitivityPanel(QWidget):
         y_name = graph.node(y).label if y is not None and y in graph else "y"
         return x_name, y_name
 
-    def _sweep_key(self, node_id: str) -> str:
-        """What :func:`sweep` should be handed: the name if any (it looks names up first)."""
-        node = self._doc.graph.node(node_id)
-        return node.name or node.id
-
     def _fit_for(self, input_id: str, x0: float) -> tuple[float, float]:
-        y = self._y_effective()
-        if y is None:
-            return (x0 - 2.0, x0 + 2.0)
-        graph, key, out = self._doc.graph, self._sweep_key(input_id), self._sweep_key(y)
-
-        def f(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            return sweep(graph, key, xs, output=out)
-
-        try:
-            return interesting_range(f, x0)
-        except GraphError:
-            return (x0 - 2.0, x0 + 2.0)
+        return sweeps.fit_range(self._doc.graph, input_id, self._y_effective(), x0)
 
     # ------------------------------------------------------------------ listening to the document
     def _mark_labels(self, *_: object) -> None:
@@ -350,6 +342,7 @@ class SensitivityPanel(QWidget):
         self._y_from_selection = False
         self._x2_id = None
         self._heat = None
+        self._heat_key = None
         self.view.show_heat(False)
         self._labels_dirty = True
         self._shape_key = None
@@ -385,6 +378,8 @@ class SensitivityPanel(QWidget):
                 self._refit_timer.start()
         if self._x2_id is not None:
             self._update_heat(ev)
+        else:
+            self._heat_timer.stop()
         self._show_point(ev)
 
     def _resweep(self) -> None:
@@ -399,7 +394,7 @@ class SensitivityPanel(QWidget):
             note = "The graph has no output to plot."
         else:
             try:
-                ys, dys = sweep(self._doc.graph, self._sweep_key(x), xs, output=self._sweep_key(y))
+                xs, ys, dys = sweeps.curve(self._doc.graph, x, y, lo, hi, SWEEP_POINTS)
             except GraphError as exc:
                 note = str(exc)
             else:
@@ -443,28 +438,36 @@ class SensitivityPanel(QWidget):
                 xv, ev.value_of(x2), self._derivative(ev, x, y), self._derivative(ev, x2, y)
             )
 
-    def _update_heat(self, ev: Evaluation) -> None:
-        assert self._x2_id is not None
-        graph, program = self._doc.graph, ev.program
+    def _heat_key_for(self, ev: Evaluation) -> object:
+        program = ev.program
         # The heat map depends on neither x's nor x₂'s own value: those are its axes.
-        axes = {program.index.get(self._x_id or ""), program.index.get(self._x2_id)}
+        axes = {program.index.get(self._x_id or ""), program.index.get(self._x2_id or "")}
         others = tuple(ev.value_list[i] for i in program.leaves if i not in axes)
-        key = (self._shape_key, self._x2_id, self._x2_range, others)
+        return (self._shape_key, self._x2_id, self._x2_range, others)
+
+    def _update_heat(self, ev: Evaluation) -> None:
+        key = self._heat_key_for(ev)
         if key == self._heat_key:
+            self._heat_timer.stop()
+        elif self._heat_key is None:
+            self._compute_heat()  # just switched on: show it at once
+        else:
+            # A few dozen sweeps: while a third input is scrubbed (or edits come in
+            # quick succession) the map waits for a pause; marker and arrow stay live.
+            self._heat_timer.start()
+
+    def _compute_heat(self) -> None:
+        self._heat_timer.stop()
+        if self._x2_id is None:
             return
-        self._heat_key = key
+        self._heat_key = self._heat_key_for(self._doc.evaluation)
         y = self._y_effective()
-        lo, hi = self._range
-        xs = np.linspace(lo, hi, HEAT_COLUMNS)
+        xs = np.linspace(*self._range, HEAT_COLUMNS)
         x2s = np.linspace(*self._x2_range, HEAT_ROWS)
         values = np.full((HEAT_ROWS, HEAT_COLUMNS), np.nan)
         if self._x_id is not None and y is not None:
-            xk, yk, x2k = self._sweep_key(self._x_id), self._sweep_key(y), self._sweep_key(self._x2_id)
-            try:
-                for j, v in enumerate(x2s):
-                    values[j] = sweep(graph, xk, xs, output=yk, values={x2k: float(v)})[0]
-            except GraphError:
-                values[:] = np.nan
+            with contextlib.suppress(GraphError):  # the curves' note already says what is wrong
+                values = sweeps.grid(self._doc.graph, self._x_id, self._x2_id, y, xs, x2s)
         self._heat = (xs, x2s, values)
         self.view.set_heat(xs, x2s, values)
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtGui import QImage
 
 import explorer.plot.panel as panel_module
+import explorer.plot.sweeps as sweeps_module
 from explorer.document.document import GraphDocument
 from explorer.graph.model import Graph
 from explorer.graph.tape import sweep
@@ -190,13 +191,13 @@ def test_dragging_the_vertical_line_moves_x_live_and_is_one_undo_step(make_panel
 def test_the_curves_are_not_resampled_while_x_alone_moves(make_panel, monkeypatch, every_mouse_move) -> None:
     doc, panel = make_panel(two_input_graph())
     calls: list[str] = []
-    real = panel_module.sweep
+    real = sweeps_module.sweep
 
     def counting(*args, **kwargs):
         calls.append(args[1])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(panel_module, "sweep", counting)
+    monkeypatch.setattr(sweeps_module, "sweep", counting)
     plot = panel.view.dy_plot
     y_mid = sum(plot.vb.viewRange()[1]) / 2
     drag(panel.view.viewport(), [viewport_point(panel, plot, t, y_mid) for t in (0.5, 0.8, 1.1, 1.4, 1.7)])
@@ -376,6 +377,11 @@ def test_selection_on_the_canvas_chooses_x_and_y(make_panel) -> None:
     assert panel.output_id == m
     panel.set_selected_node(a)
     assert (panel.input_id, panel.output_id) == (a, m)
+    panel.set_second_input(b)
+    panel.set_selected_node(b)  # x₂ selected: the heat map's axes swap
+    assert (panel.input_id, panel.second_input_id) == (b, a)
+    xs, x2s, values = panel.heat_data()
+    np.testing.assert_allclose(values[3], x2s[3] * xs)  # m = a·b over (b, a)
 
 
 # ------------------------------------------------------------------------------ heat map
@@ -398,6 +404,24 @@ def test_the_heat_map_is_y_over_both_inputs_with_the_gradient(make_panel) -> Non
     assert "∇y = (" in panel.view.readout.text()
     panel.set_second_input(None)
     assert panel.heat_data() is None
+
+
+def test_the_heat_map_waits_for_a_pause_in_value_edits(make_panel) -> None:
+    g = two_input_graph(0.5, -1.0)
+    c = g.add_node("input", "c", 1.0)
+    k = g.add_node("mul", "k")
+    g.connect(g.find("y").id, k.id, 0)
+    g.connect(c.id, k.id, 1)
+    doc, panel = make_panel(g)  # k = c · tanh(a·b + b)
+    panel.set_second_input(node_id(doc, "b"))
+    before = panel.heat_data()[2]
+    doc.set_value(node_id(doc, "a"), 0.75)  # an axis of the map: nothing to redo
+    np.testing.assert_array_equal(panel.heat_data()[2], before)
+    doc.set_value(c.id, 2.0)  # a third input: the map is stale until the pause
+    np.testing.assert_array_equal(panel.heat_data()[2], before)
+    panel.update_heat_map()
+    np.testing.assert_allclose(panel.heat_data()[2], 2.0 * before)
+    assert panel.view.heat_point()[2] == pytest.approx(doc.evaluation.grad_of(node_id(doc, "a")))
 
 
 def test_dragging_on_the_heat_map_moves_both_inputs_in_one_undo_step(make_panel, every_mouse_move) -> None:
