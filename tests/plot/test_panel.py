@@ -225,6 +225,24 @@ def test_spin_box_slider_and_line_stay_in_sync(make_panel) -> None:
     assert panel.slider.value() == round((2.5 - lo) / (hi - lo) * panel_module.SLIDER_STEPS)
 
 
+def test_typing_a_value_in_the_spin_box_sets_x(make_panel, qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    doc, panel = make_panel(square_graph(3.0))
+    box = panel.x_box
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "-0.25")
+    assert doc.graph.node(node_id(doc, "x")).value == 3.0  # not while typing
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    assert doc.graph.node(node_id(doc, "x")).value == -0.25
+    assert panel.view.point() == (-0.25, 0.25, 2.0)
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "1e-3")
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    assert doc.graph.node(node_id(doc, "x")).value == 0.001
+
+
 def test_dragging_the_slider_is_live_and_one_undo_step(make_panel) -> None:
     doc, panel = make_panel(square_graph(3.0))
     x = node_id(doc, "x")
