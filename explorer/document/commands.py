@@ -21,6 +21,31 @@ if TYPE_CHECKING:
     from explorer.document.document import GraphDocument
 
 
+class MacroCommand(QUndoCommand):
+    """Several commands as one undo step, run in order and undone in reverse.
+
+    The children are ordinary Python objects held in a list, *not* Qt child commands:
+    PySide frees a Qt child whose Python wrapper nothing refers to, and undo would then
+    run freed memory. Keeping the composition in Python sidesteps that entirely.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.children: list[QUndoCommand] = []
+
+    def adopt(self, child: QUndoCommand) -> QUndoCommand:
+        self.children.append(child)
+        return child
+
+    def redo(self) -> None:
+        for child in self.children:
+            child.redo()
+
+    def undo(self) -> None:
+        for child in reversed(self.children):
+            child.undo()
+
+
 class AddNodeCommand(QUndoCommand):
     def __init__(
         self, doc: GraphDocument, node: Node, text: str = "", parent: QUndoCommand | None = None

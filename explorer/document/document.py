@@ -13,7 +13,8 @@ Imports: PySide6.QtCore/QtGui (no widgets), explorer.graph, explorer.io.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -49,9 +50,10 @@ class GraphDocument(QObject):
         self._dirty = True
         self._merge_open = False
         self._drag_serial = 0
+        self._pushed: list[QUndoCommand] = []
         self._evaluation: Evaluation = evaluate(self.graph)
         self.undo_stack.indexChanged.connect(self._after_change)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modified_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
     # ------------------------------------------------------------------ state
     @property
@@ -73,11 +75,17 @@ class GraphDocument(QObject):
         self.evaluated.emit(self._evaluation)
         return self._evaluation
 
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)
+
     def _after_change(self, *_: object) -> None:
         if self._dirty:
             self.recompute()
 
     def _push(self, command: QUndoCommand) -> None:
+        # Hold the Python side of every pushed command: PySide must never be left with a
+        # command whose Python overrides were garbage-collected.
+        self._pushed.append(command)
         self.undo_stack.push(command)
         self._after_change()  # a merged command does not move the index
 
@@ -85,6 +93,7 @@ class GraphDocument(QObject):
     def reset(self, graph: Graph, file_path: Path | None = None) -> None:
         """Show a different graph (New, Open, Revert): history starts afresh."""
         self.undo_stack.clear()
+        self._pushed.clear()
         self.graph = graph
         self.file_path = file_path
         self._dirty = True
@@ -119,13 +128,12 @@ class GraphDocument(QObject):
         ids = [nid for nid in dict.fromkeys(node_ids) if nid in self.graph]
         if not ids:
             return
-        parent = QUndoCommand(f"Delete {len(ids)} node{'s' if len(ids) != 1 else ''}")
-        for nid in ids:
-            # Each child reads the graph as the previous children will have left it.
-            child = cmd.RemoveNodeCommand(self, nid, parent)
-            child.redo()
-        for i in range(parent.childCount() - 1, -1, -1):
-            parent.child(i).undo()
+        parent = cmd.MacroCommand(f"Delete {len(ids)} node{'s' if len(ids) != 1 else ''}")
+        with self._dry_run():
+            for nid in ids:
+                # Each child reads the graph as the previous children will have left it.
+                parent.adopt(cmd.RemoveNodeCommand(self, nid)).redo()
+            parent.undo()  # push() runs redo() again, in order
         self._push(parent)
 
     def connect(self, source: str, target: str, slot: int) -> None:
@@ -219,47 +227,53 @@ class GraphDocument(QObject):
     ) -> list[str]:
         """Add a copy of ``other`` (fresh ids, names made unique); with ``replace``, the
         current nodes go first. One undo step. Returns the new node ids in order."""
-        parent = QUndoCommand(text)
-        if replace:
-            for nid in [n.id for n in self.graph.nodes]:
-                child = cmd.RemoveNodeCommand(self, nid, parent)
-                child.redo()
-        taken = {n.name for n in self.graph.nodes if n.name}
-        id_map: dict[str, str] = {}
-        new_ids: list[str] = []
-        for node in other.nodes:
-            new_id = self.graph.new_id()
-            id_map[node.id] = new_id
-            name = node.name
-            if name and name in taken:
-                k = 2
-                while f"{name}_{k}" in taken:
-                    k += 1
-                name = f"{name}_{k}"
-            if name:
-                taken.add(name)
-            pos = (
-                None
-                if node.position is None
-                else (node.position[0] + offset[0], node.position[1] + offset[1])
-            )
-            child = cmd.AddNodeCommand(
-                self, Node(new_id, node.op, name, node.value, pos, [None] * len(node.operands)), parent=parent
-            )
-            child.redo()
-            new_ids.append(new_id)
-        for edge in other.edges():
-            child = cmd.ConnectCommand(self, id_map[edge.source], id_map[edge.target], edge.slot, parent)
-            child.redo()
-        if replace:
-            out = other.output
-            cmd.SetOutputCommand(self, id_map[out] if out else None, parent).redo()
-            cmd.SetMetadataCommand(self, other.title, other.description, parent).redo()
-        # Undo everything the children did so that push() -> redo() replays it in order.
-        for i in range(parent.childCount() - 1, -1, -1):
-            parent.child(i).undo()
+        parent = cmd.MacroCommand(text)
+        with self._dry_run():
+            if replace:
+                for nid in [n.id for n in self.graph.nodes]:
+                    parent.adopt(cmd.RemoveNodeCommand(self, nid)).redo()
+            taken = {n.name for n in self.graph.nodes if n.name}
+            id_map: dict[str, str] = {}
+            new_ids: list[str] = []
+            for node in other.nodes:
+                new_id = self.graph.new_id()
+                id_map[node.id] = new_id
+                name = node.name
+                if name and name in taken:
+                    k = 2
+                    while f"{name}_{k}" in taken:
+                        k += 1
+                    name = f"{name}_{k}"
+                if name:
+                    taken.add(name)
+                pos = (
+                    None
+                    if node.position is None
+                    else (node.position[0] + offset[0], node.position[1] + offset[1])
+                )
+                node_copy = Node(new_id, node.op, name, node.value, pos, [None] * len(node.operands))
+                parent.adopt(cmd.AddNodeCommand(self, node_copy)).redo()
+                new_ids.append(new_id)
+            for edge in other.edges():
+                parent.adopt(
+                    cmd.ConnectCommand(self, id_map[edge.source], id_map[edge.target], edge.slot)
+                ).redo()
+            if replace:
+                out = other.output
+                parent.adopt(cmd.SetOutputCommand(self, id_map[out] if out else None)).redo()
+                parent.adopt(cmd.SetMetadataCommand(self, other.title, other.description)).redo()
+            parent.undo()  # push() runs redo() again, in order
         self._push(parent)
         return new_ids
+
+    @contextmanager
+    def _dry_run(self) -> Iterator[None]:
+        """Silence signals while a compound command is built by doing and undoing it."""
+        blocked = self.blockSignals(True)
+        try:
+            yield
+        finally:
+            self.blockSignals(blocked)
 
     # ------------------------------------------------------------------ used by commands only
     def _do_insert_node(self, node: Node, index: int | None, links: Iterable[Edge]) -> None:

@@ -163,7 +163,8 @@ class Graph:
         """A fresh id that is not in use (ids are never reused within a session)."""
         while f"n{self._next_id}" in self._nodes:
             self._next_id += 1
-        return f"n{self._next_id}"
+        self._next_id += 1  # never hand out the same id twice, even if it was not used
+        return f"n{self._next_id - 1}"
 
     def reaches(self, start: str, goal: str) -> bool:
         """True when ``goal`` depends on ``start`` (a path start -> ... -> goal exists)."""
