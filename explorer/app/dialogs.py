@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
 APP_NAME = "Chain Rule Explorer"
 
 CANVAS_GESTURES: tuple[tuple[str, str], ...] = (
-    ("Add a node", "Tab or Shift+A on the canvas, or drag from the palette"),
+    ("Add a node", "Tab, Shift+A or double-click on the canvas, or drag from the palette"),
     ("Connect", "Drag from a node's output port to an operand port"),
     ("Change a value", "Drag on an input's value, or type it in the inspector"),
     ("Pan", "Middle-drag, or Space+drag"),
-    ("Zoom", "Ctrl+wheel"),
+    ("Zoom", "Mouse wheel"),
+    ("Play / pause", "Tap Space on the canvas"),
 )
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLockFile, QObject, QStandardPaths, QTimer, Signal
 
 from explorer.document.document import GraphDocument
 from explorer.io.atomic import atomic_write_text
@@ -42,12 +42,15 @@ def default_recovery_dir() -> Path:
         return Path(env)
     from explorer.app.settings import APPLICATION, ORGANIZATION
 
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
-    if not base:
-        base = str(Path.home() / ".local" / "share")
-    # Spelled out rather than AppDataLocation so the place does not depend on whether
-    # QCoreApplication's organisation/application names were set (tests do not set them).
-    return Path(base) / ORGANIZATION / APPLICATION / "recovery"
+    app = QCoreApplication.instance()
+    if app is not None and (app.organizationName(), app.applicationName()) == (ORGANIZATION, APPLICATION):
+        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+        if base:
+            return Path(base) / "recovery"
+    # Without our application names AppDataLocation would name the Python executable;
+    # spell out the place it would be instead.
+    generic = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    return Path(generic or Path.home() / ".local" / "share") / ORGANIZATION / APPLICATION / "recovery"
 
 
 @dataclass(frozen=True, slots=True)

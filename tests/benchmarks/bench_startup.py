@@ -82,6 +82,13 @@ def run_once(platform: str) -> dict[str, object]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def baseline_ms() -> float:
+    """What the floor costs here: a bare interpreter importing PySide6.QtWidgets and NumPy."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import PySide6.QtWidgets, numpy"], check=True)
+    return (time.perf_counter() - started) * 1000.0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -98,6 +105,8 @@ def main() -> int:
         if i == 0:
             print(f"  example: {data['example']}; heavy modules loaded: {data['heavy'] or 'none'}")
     median = statistics.median(totals)
+    floor = statistics.median(baseline_ms() for _ in range(3))
+    print(f"baseline (python + import PySide6.QtWidgets, numpy): {floor:.0f} ms")
     verdict = "within" if median <= BUDGET_MS else "OVER"
     print(
         f"launch to first paint: median {median:.0f} ms, best {min(totals):.0f} ms "
