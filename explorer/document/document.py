@@ -40,6 +40,8 @@ class GraphDocument(QObject):
     graph_reset = Signal()  # a whole new graph: rebuild every view
     evaluated = Signal(object)  # Evaluation
     file_path_changed = Signal()
+    value_drag_started = Signal()
+    value_drag_finished = Signal()  # release: views may now refit what they held still
     modified_changed = Signal(bool)
 
     def __init__(self, graph: Graph | None = None, parent: QObject | None = None) -> None:
@@ -175,9 +177,11 @@ class GraphDocument(QObject):
         """Start merging successive set_value calls on one node into one undo step."""
         self._merge_open = True
         self._drag_serial += 1  # values of this drag never merge into an earlier one
+        self.value_drag_started.emit()
 
     def end_value_drag(self) -> None:
         self._merge_open = False
+        self.value_drag_finished.emit()
 
     def rename(self, node_id: str, name: str) -> None:
         name = name.strip()
