@@ -16,7 +16,7 @@ scene rectangle to draw. Each writer is then a few lines of Qt:
 
 Every failure is an :class:`ExportError` with a one-line message.
 
-Imports: PySide6.QtCore/QtGui/QtSvg (no widgets), NumPy, Pillow (lazily, for animations).
+Imports: PySide6.QtCore/QtGui/QtSvg (no widgets); NumPy and Pillow lazily, for animations.
 """
 
 from __future__ import annotations
@@ -25,13 +25,11 @@ import html
 import math
 import os
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QMimeData, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -48,6 +46,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtSvg import QSvgGenerator
 
+if TYPE_CHECKING:
+    import numpy as np
+
 MIN_SCALE, MAX_SCALE = 1.0, 4.0
 DEFAULT_MARGIN = 24.0  # scene units of empty room around the drawing
 SCREEN_DPI = 96.0
@@ -59,7 +60,6 @@ FORMATS = (*DIAGRAM_FORMATS, "gif", "apng", "py")
 _SUFFIXES = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".gif": "gif", ".apng": "apng", ".py": "py"}
 FRAME_DIGITS = 3
 TRIM_MAX_PIXELS = 16_000_000
-_ALPHA_BYTE = 3 if sys.byteorder == "little" else 0  # ARGB32 is one native-endian word per pixel
 
 
 class ExportError(Exception):
@@ -136,15 +136,23 @@ def content_rect(scene: SceneLike, margin: float = DEFAULT_MARGIN, tight: bool =
 
 
 def _painted_rect(scene: SceneLike, rect: QRectF) -> QRectF:
-    image = render_image(scene, rect, 1.0, transparent=True)
-    width, height = image.width(), image.height()
-    rows = np.frombuffer(bytes(image.constBits()), np.uint8).reshape(height, image.bytesPerLine())
-    alpha = rows[:, : width * 4].reshape(height, width, 4)[..., _ALPHA_BYTE]
-    ys = np.flatnonzero(alpha.any(axis=1))
-    xs = np.flatnonzero(alpha.any(axis=0))
-    if not len(xs):
+    image = render_image(scene, rect, 1.0, transparent=True).convertToFormat(QImage.Format.Format_Alpha8)
+    width, stride = image.width(), image.bytesPerLine()
+    data = bytes(image.constBits())
+    top = bottom = -1
+    left, right = width, 0
+    for y in range(image.height()):
+        row = data[y * stride : y * stride + width]
+        rest = row.lstrip(b"\0")  # bytes methods scan in C: one Python step per row
+        if not rest:
+            continue
+        top = y if top < 0 else top
+        bottom = y
+        left = min(left, width - len(rest))
+        right = max(right, len(row.rstrip(b"\0")))
+    if top < 0:
         return rect
-    return QRectF(rect.x() + xs[0], rect.y() + ys[0], xs[-1] + 1 - xs[0], ys[-1] + 1 - ys[0])
+    return QRectF(rect.x() + left, rect.y() + top, right - left, bottom + 1 - top)
 
 
 def pixel_size(source: QRectF, scale: float) -> QSize:
@@ -397,6 +405,8 @@ def write_gif(frames: Sequence[QImage], durations: Sequence[int], path: str | os
 
 def _packed_rgb(image: QImage) -> np.ndarray:
     """Pixels as 0xRRGGBB integers (height × width)."""
+    import numpy as np
+
     rgb = image.convertToFormat(QImage.Format.Format_RGB32)
     width, height = rgb.width(), rgb.height()
     words = np.frombuffer(bytes(rgb.constBits()), np.uint32).reshape(height, rgb.bytesPerLine() // 4)
@@ -404,6 +414,8 @@ def _packed_rgb(image: QImage) -> np.ndarray:
 
 
 def _channels(colours: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     return np.stack([(colours >> 16) & 255, (colours >> 8) & 255, colours & 255], axis=-1).astype(np.int32)
 
 
@@ -415,6 +427,7 @@ def _paletted(frames: Sequence[QImage]):  # type: ignore[no-untyped-def]
     colour mapped to its nearest), fills and text stay exact, the edges move by a shade,
     and no frame flickers against the next. No dithering: it would speckle the text.
     """
+    import numpy as np
     from PIL import Image
 
     packed = [_packed_rgb(f) for f in frames]
