@@ -117,9 +117,28 @@ def parse(text: str, *, default_input_value: float = 1.0) -> Graph:
         raise ParseError(f"the text is longer than {MAX_TEXT_LENGTH} characters", *where)
     if "\0" in text:
         raise ParseError("the text contains a NUL character", *_place(text, text.index("\0")))
-    source = _Source(text)
+    source = _Source(_only_graph_block(text))
     definition = source.take_definition()
     return _Builder(source, default, source.parse(), definition).build()
+
+
+GRAPH_BLOCK_START = "# --- graph ---"
+GRAPH_BLOCK_END = "# --- end graph ---"
+
+
+def _only_graph_block(text: str) -> str:
+    """A script exported by the app (Value class, printing code) parses as its graph block.
+
+    Lines outside ``# --- graph ---`` ... ``# --- end graph ---`` become blank, so line
+    numbers in messages still match the pasted text. Nothing outside is ever looked at.
+    """
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.strip() == GRAPH_BLOCK_START]
+    if not starts:
+        return text
+    begin = starts[0]
+    end = next((i for i in range(begin + 1, len(lines)) if lines[i].strip() == GRAPH_BLOCK_END), len(lines))
+    return "\n".join(line if begin < i < end else "" for i, line in enumerate(lines))
 
 
 def _place(text: str, index: int) -> _Pos:

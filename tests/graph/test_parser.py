@@ -645,3 +645,16 @@ def test_micrograd_readme_program_with_augmented_assignment() -> None:
     assert ev["a"].grad == pytest.approx(138.8338, abs=5e-5)
     assert ev["b"].grad == pytest.approx(645.5773, abs=5e-5)
     assert g.find("g").id == ev.output and g.find("c_1").op == "add"
+
+
+def test_exported_script_parses_as_its_graph_block() -> None:
+    script = (
+        "import math\n\nclass Value:\n    def __init__(self, data):\n        self.data = data\n\n"
+        "# --- graph ---\na = Value(2.0)\nb = Value(3.0)\nc = a * b\nd = c + 1\nloss = d**2\n"
+        "loss.backward()\n# --- end graph ---\n\nprint(a.grad)\n"
+    )
+    ev = evaluate(parse(script))
+    assert (ev.value, ev["a"].grad, ev["b"].grad) == (49.0, 42.0, 28.0)
+    with pytest.raises(ParseError) as info:
+        parse(script.replace("c = a * b", "c = a * q"))
+    assert (info.value.line, info.value.column) == (10, 9)
