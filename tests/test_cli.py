@@ -203,3 +203,14 @@ def test_module_entry_point_reports_without_traceback() -> None:
     )
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_export_many_files_into_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    examples = sorted(str(p) for p in EXAMPLES.glob("*.json"))
+    code, out, err = run(capsys, "export", *examples, "-o", str(tmp_path / "svg"))
+    assert code == 0, err
+    written = sorted(p.name for p in (tmp_path / "svg").iterdir())
+    assert written == sorted(f"{Path(p).stem}.svg" for p in examples)
+    assert out.count("wrote ") == len(examples)
+    code, _, err = run(capsys, "export", *examples, "-o", str(tmp_path / "svg" / "fan_out.svg"))
+    assert code == 1 and "must name a folder" in err

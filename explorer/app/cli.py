@@ -70,8 +70,19 @@ def _build_parser() -> argparse.ArgumentParser:
     co.add_argument("--layout", action="store_true", help="lay the graph out again even if it has positions")
 
     ex = sub.add_parser("export", help="export a diagram, animation or Python code")
-    ex.add_argument("file", help="graph file (.json)")
-    ex.add_argument("-o", "--out", required=True, metavar="OUT", help="OUT.png, .svg, .pdf, .gif or .py")
+    ex.add_argument("files", nargs="+", metavar="FILE", help="graph file(s) (.json)")
+    ex.add_argument(
+        "-o",
+        "--out",
+        required=True,
+        metavar="OUT",
+        help="OUT.png, .svg, .pdf, .gif or .py; with several FILEs, a folder (see --format)",
+    )
+    ex.add_argument(
+        "--format",
+        choices=("png", "svg", "pdf", "gif", "apng", "py"),
+        help="format when OUT is a folder (default svg)",
+    )
     ex.add_argument("--stage", choices=("clean", "values", "gradients", "both"), default="both")
     ex.add_argument("--scale", type=float, default=2.0, help="PNG scale factor, 1 to 4 (default 2)")
     ex.add_argument("--theme", choices=("light", "dark"), default="light")
@@ -269,11 +280,25 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    """One file to OUT, or many files into the folder OUT in one process (one Qt start-up)."""
     try:
         from explorer.app.export_cli import run_export
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise CliError(f"export is not available: {exc}") from None
-    return run_export(args, _load_graph(args.file, None), _parse_assignments)
+    out = Path(args.out)
+    # A single FILE to "OUT/" (trailing separator) is a folder of PNG frames: run_export's call.
+    into_folder = len(args.files) > 1 or args.format is not None
+    if into_folder:
+        if out.exists() and not out.is_dir():
+            raise CliError(f"{out}: with several files, -o must name a folder")
+        out.mkdir(parents=True, exist_ok=True)
+    for file in args.files:
+        target = str(out / f"{Path(file).stem}.{args.format or 'svg'}") if into_folder else args.out
+        one = argparse.Namespace(**{**vars(args), "file": file, "out": target})
+        code = run_export(one, _load_graph(file, None), _parse_assignments)
+        if code:
+            return code
+    return 0
 
 
 def _open_gui(argv: Sequence[str]) -> int:
