@@ -40,7 +40,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from explorer.graph.model import Edge, Graph, GraphError
-from explorer.graph.ops import OPS, DomainError, Op
+from explorer.graph.ops import OPS, DomainError, NumericOverflow, Op
 
 if TYPE_CHECKING:
     from explorer.graph.trace import Trace
@@ -192,7 +192,7 @@ def forward_values(
                 v = forward(a)
             except DomainError as exc:
                 if diagnostics is not None:
-                    diagnostics.append(_domain(graph, program.ids[i], str(exc)))
+                    diagnostics.append(_domain(graph, program.ids[i], exc))
                 continue
             if v - v != 0.0:  # inf or NaN
                 if diagnostics is not None:
@@ -211,7 +211,7 @@ def forward_values(
                 v = forward(a, b)
             except DomainError as exc:
                 if diagnostics is not None:
-                    diagnostics.append(_domain(graph, program.ids[i], str(exc)))
+                    diagnostics.append(_domain(graph, program.ids[i], exc))
                 continue
             if v - v != 0.0:
                 if diagnostics is not None:
@@ -231,8 +231,9 @@ def forward_values(
             )
 
 
-def _domain(graph: Graph, node_id: str, reason: str) -> Diagnostic:
-    return Diagnostic(node_id, "domain", f"{_label(graph, node_id)}: {reason}")
+def _domain(graph: Graph, node_id: str, exc: DomainError) -> Diagnostic:
+    kind: DiagnosticKind = "overflow" if isinstance(exc, NumericOverflow) else "domain"
+    return Diagnostic(node_id, kind, f"{_label(graph, node_id)}: {exc}")
 
 
 def _overflow(graph: Graph, node_id: str) -> Diagnostic:
@@ -340,6 +341,10 @@ def evaluate(
             c = g * locals_[e]
             contributions[e] = c
             grads[src] += c
+    if vals[out] != vals[out]:
+        # An undefined output has no slope with respect to anything, even nodes it does
+        # not read: the same answer forward mode and the sweep give.
+        grads = [NAN] * len(program.ids)
     # An undefined local derivative on a path that matters deserves a reason.
     varies = program.varies
     for i, edge_range, sources in program.backward_plan(out):
@@ -366,15 +371,23 @@ def forward_tangents(evaluation: Evaluation, input_name_or_id: str) -> dict[str,
         raise GraphError(f"{node.label!r} is not an input")
     tangents = [0.0] * len(program.ids)
     tangents[program.index[node.id]] = 1.0
+    # Sum over the operands that depend on x *structurally*, not over nonzero tangents:
+    # reverse mode multiplies an undefined local derivative by a zero upstream gradient
+    # and gets NaN, so forward mode must not skip it either (sqrt(relu(x)) at x = -1).
+    depends = [False] * len(program.ids)
+    depends[program.index[node.id]] = True
     locals_, edge_ends, values = evaluation.local_list, program.edge_ends, evaluation.value_list
     for i, edges in enumerate(program.edges_into):
         if not edges:
+            if values[i] != values[i]:
+                tangents[i] = NAN  # a computed node with no operand connected yet
             continue
         total = 0.0
         for e in edges:
-            t = tangents[edge_ends[e][0]]
-            if t != 0.0:
-                total += locals_[e] * t
+            src = edge_ends[e][0]
+            if depends[src]:
+                depends[i] = True
+                total += locals_[e] * tangents[src]
         tangents[i] = total if values[i] == values[i] else NAN
     return dict(zip(program.ids, tangents, strict=True))
 

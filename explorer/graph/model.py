@@ -283,13 +283,16 @@ class Graph:
             if src is not None:
                 self._consumers[src].append((node.id, slot))
         done: list[Edge] = []
+        revisions = (self.revision, self.structure_revision)
         try:
             for edge in links:
                 done.append(self.connect(edge.source, edge.target, edge.slot))
         except GraphError:
-            # A refused link refuses the whole insertion: put everything back.
+            # A refused link refuses the whole insertion: put everything back, the
+            # revision counters too, so listeners see no edit at all.
             for edge in reversed(done):
                 self.disconnect(edge.target, edge.slot)
+            self.revision, self.structure_revision = revisions
             for slot, src in enumerate(node.operands):
                 if src is not None:
                     self._consumers[src].remove((node.id, slot))

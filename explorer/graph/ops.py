@@ -36,6 +36,10 @@ class DomainError(ArithmeticError):
     """An operand lies outside the op's domain; ``args[0]`` is the reason in words."""
 
 
+class NumericOverflow(DomainError):
+    """The result is finite in theory but too large for a float."""
+
+
 @dataclass(frozen=True, slots=True)
 class Op:
     """One kind of node.
@@ -95,14 +99,14 @@ def _pow(a: float, b: float) -> float:
     try:
         return math.pow(a, b)
     except OverflowError:
-        raise DomainError(f"overflow ({_fmt(a)} ** {_fmt(b)} is too large)") from None
+        raise NumericOverflow(f"overflow ({_fmt(a)} ** {_fmt(b)} is too large)") from None
 
 
 def _exp(a: float) -> float:
     try:
         return math.exp(a)
     except OverflowError:
-        raise DomainError(f"overflow (exp({_fmt(a)}) is too large)") from None
+        raise NumericOverflow(f"overflow (exp({_fmt(a)}) is too large)") from None
 
 
 def _log(a: float) -> float:
@@ -183,7 +187,8 @@ def _v_div(a: Array, b: Array) -> Array:
 
 
 def _v_pow(a: Array, b: Array) -> Array:
-    return np.power(a, b)
+    # IEEE says pow(NaN, 0) = pow(1, NaN) = 1; here an undefined operand stays undefined.
+    return np.power(a, b) + 0.0 * a * b
 
 
 def _v_pow_local(args: tuple[Array, ...], out: Array) -> tuple[Array, Array]:
@@ -275,7 +280,7 @@ _register(
         "div", 2, "÷", "Divide", "a ÷ b",
         ("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
         _div, _div_local,
-        _v_div, lambda args, out: (1.0 / args[1] + 0.0 * out, -out / args[1]),
+        _v_div, lambda args, out: (np.true_divide(1.0, args[1]) + 0.0 * out, -out / args[1]),
         ("a", "b"),
     )
 )  # fmt: skip

@@ -32,8 +32,14 @@ from explorer.graph.ops import Op
 
 # Ops that turn finite operands into infinities in practice; their results are fixed up
 # to NaN at once. add/sub/mul only overflow beyond 1e308 and skip the fix-up for speed:
-# there the point evaluation reports "overflow" while a sweep may carry inf one step on.
+# there the point evaluation reports "overflow" while a sweep carries inf a few steps on.
 _CAN_OVERFLOW = frozenset({"div", "pow", "exp", "log"})
+# Where such an inf can come from, what carries it on, and which ops would turn it into a
+# plausible finite number (tanh(inf) = 1, exp(-inf) = 0, 1/inf = 0): those few steps
+# ("guarded", known when the tape is compiled) turn an infinite operand into NaN.
+_MAKES_INF = frozenset({"add", "sub", "mul"})
+_CARRIES_INF = frozenset({"neg", "abs", "sqrt", "relu"})
+_ABSORBS_INF = frozenset({"tanh", "sigmoid", "relu", "exp", "div", "pow"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,7 @@ class _Step:
     operands: tuple[int, ...]
     varying: tuple[bool, ...]  # which operands depend on x
     poison: bool
+    guard: bool  # an operand may hold ±inf that this op would hide
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,7 @@ def _compile_tape(graph: Graph, x: int, y: int) -> Tape:
     n = len(program.ids)
     depends = [False] * n
     depends[x] = True
+    unbounded = [False] * n  # the node's array may hold ±inf
     steps: list[_Step] = []
     for i in range(x + 1, y + 1):
         if not ancestors[i]:
@@ -68,7 +76,10 @@ def _compile_tape(graph: Graph, x: int, y: int) -> Tape:
         if any(varying) and -1 not in operands:
             depends[i] = True
             op = program.ops[i]
-            steps.append(_Step(i, op, operands, varying, op.name in _CAN_OVERFLOW))
+            inf_in = any(v and unbounded[j] for v, j in zip(varying, operands, strict=True))
+            guard = inf_in and op.name in _ABSORBS_INF
+            unbounded[i] = op.name in _MAKES_INF or (inf_in and op.name in _CARRIES_INF and not guard)
+            steps.append(_Step(i, op, operands, varying, op.name in _CAN_OVERFLOW, guard))
     needed = [ancestors[i] and not depends[i] for i in range(n)]
     return Tape(x, y, tuple(steps), tuple(needed))
 
@@ -87,6 +98,10 @@ def _generic(step: _Step, vals: Values, tans: Values) -> None:
     out = step.op.vforward(*args)
     if step.poison:
         out = _poison(out)
+    if step.guard:
+        for k, j in enumerate(step.operands):
+            if step.varying[k]:
+                out = out + 0.0 * vals[j]  # inf·0 is NaN, finite·0 is 0
     vals[step.node] = out
     local = step.op.vlocal(args, out)
     tangent: np.ndarray | float = 0.0
@@ -131,13 +146,20 @@ def _k_neg(step: _Step, vals: Values, tans: Values) -> None:
 def _k_tanh(step: _Step, vals: Values, tans: Values) -> None:
     (a,) = step.operands
     out = np.tanh(vals[a])
+    if step.guard:
+        out = out + 0.0 * vals[a]
     vals[step.node] = out
     tans[step.node] = (1.0 - out * out) * tans[a]
 
 
 def _k_sigmoid(step: _Step, vals: Values, tans: Values) -> None:
     (a,) = step.operands
-    out = 0.5 + 0.5 * np.tanh(0.5 * vals[a])  # the same curve, no overflow, fewer calls
+    # 1/(1 + e^-a) keeps full relative precision for very negative a, where the
+    # tanh form cancels (log(sigmoid(-40)) must be -40, not log(0)); exp's overflow
+    # to inf gives the right limit 0.
+    out = 1.0 / (1.0 + np.exp(-vals[a]))
+    if step.guard:
+        out = out + 0.0 * vals[a]
     vals[step.node] = out
     tans[step.node] = out * (1.0 - out) * tans[a]
 
@@ -145,6 +167,8 @@ def _k_sigmoid(step: _Step, vals: Values, tans: Values) -> None:
 def _k_exp(step: _Step, vals: Values, tans: Values) -> None:
     (a,) = step.operands
     out = _poison(np.exp(vals[a]))
+    if step.guard:
+        out = out + 0.0 * vals[a]
     vals[step.node] = out
     tans[step.node] = out * tans[a]
 
@@ -152,14 +176,17 @@ def _k_exp(step: _Step, vals: Values, tans: Values) -> None:
 def _k_relu(step: _Step, vals: Values, tans: Values) -> None:
     (a,) = step.operands
     va = vals[a]
-    vals[step.node] = np.maximum(va, 0.0)
-    tans[step.node] = np.where(va > 0.0, tans[a], 0.0)
+    vals[step.node] = np.maximum(va, 0.0) + 0.0 * va if step.guard else np.maximum(va, 0.0)
+    # A product, not np.where: 0 × NaN must stay NaN as in the point evaluation.
+    tans[step.node] = (va > 0.0) * tans[a]
 
 
 def _k_pow_const_exponent(step: _Step, vals: Values, tans: Values) -> None:
     a, b = step.operands
     va, vb = vals[a], vals[b]
     out = _poison(np.power(va, vb))
+    if vb == 0.0 or vb != vb or step.guard:
+        out = out + 0.0 * va * vb  # IEEE: pow(NaN, 0) = pow(1, NaN) = 1; not here
     vals[step.node] = out
     if vb == 0.0:
         tans[step.node] = 0.0 * tans[a]
@@ -222,7 +249,7 @@ def sweep(
     with np.errstate(all="ignore"):
         for step in tape.steps:
             _KERNELS.get(step.op.name, _generic)(step, vals, tans)
-        y_values = np.broadcast_to(np.asarray(vals[y], dtype=float), xs_arr.shape).copy()
+        y_values = _poison(np.broadcast_to(np.asarray(vals[y], dtype=float), xs_arr.shape).copy())
         grads = _poison(np.broadcast_to(np.asarray(tans[y], dtype=float), xs_arr.shape).copy())
     if not tape.steps or tape.steps[-1].node != y:
         # The output does not depend on x: a flat line with zero slope (or undefined).
