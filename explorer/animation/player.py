@@ -306,21 +306,31 @@ class Player(QObject):
         self._pulse.start()
         return True
 
-    def _move_pulse(self, value: Any) -> None:
-        k = self._transition
-        if k is None:
-            return
-        v = float(value)
+    def show_pulse(self, k: int, t: float) -> None:
+        """Draw step ``k``'s dot at progress ``t`` in [0, 1] without changing the logical state.
+
+        A forward step sends one dot per operand edge, one after the other; a backward
+        step sends one dot against the arrow carrying ``upstream × local = contribution``.
+        (Used by the transition animation; also by exports that render frames.)
+        """
         step = self.timeline.step(k)
+        t = min(1.0, max(0.0, float(t)))
         if isinstance(step, ForwardStep):
             m = len(step.edges)
             if m == 0:
+                self.scene.set_pulse(None, 0.0, False, "")
                 return
-            i = min(int(v * m), m - 1)
-            self.scene.set_pulse(step.edges[i], v * m - i, False, fmt(step.operand_values[i]))
+            i = min(int(t * m), m - 1)
+            self.scene.set_pulse(step.edges[i], t * m - i, False, fmt(step.operand_values[i]))
         elif isinstance(step, BackwardStep):
             text = product_text(step.upstream, step.local, step.contribution)
-            self.scene.set_pulse(step.edge, v, True, text)
+            self.scene.set_pulse(step.edge, t, True, text)
+        else:
+            self.scene.set_pulse(None, 0.0, False, "")
+
+    def _move_pulse(self, value: Any) -> None:
+        if self._transition is not None:
+            self.show_pulse(self._transition, float(value))
 
     def _arrive(self) -> None:
         k = self._transition
