@@ -234,6 +234,9 @@ def chain_product(
         rich(head + f"the sum over {paths.total_count} paths of the local derivatives multiplied along each:")
     ]
     for path in paths.paths:
+        if len(path.edges) == 1:  # one factor: its product is itself
+            lines.append(rich("   ", symbols(path.edges), " = ", num(path.product, "grad")))
+            continue
         lines.append(
             rich("   ", symbols(path.edges), " = ", factors(path.locals), " = ", num(path.product, "grad"))
         )

@@ -139,6 +139,7 @@ def test_chain_product_for_a_selected_node() -> None:
     fan = evaluate(fan_out())
     lines = chain_product(fan, node_id(fan.graph, "x"))
     assert len(lines) == 5 and lines[-1].plain == "dz/dx = 3 + 3 + 1 = 7"
+    assert lines[3].plain == "   dz/dx = 1"  # the direct edge x → z
 
 
 def test_forward_mode_tangents_flow_forward() -> None:
