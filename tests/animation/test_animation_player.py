@@ -200,3 +200,17 @@ def test_forward_mode_and_gears_overlays(qtbot: Any) -> None:
     assert {e: scene.edges[e].width for e in g.edges()} != widths
     player.set_gears(False)
     assert all(scene.edges[e].width == 1.0 for e in g.edges())
+
+
+def test_removing_a_node_mid_animation_is_clean(qtbot: Any) -> None:
+    doc, scene, player = _setup(lesson_loss())
+    player.seek(6)
+    c = node_id(doc.graph, "c")
+    assert scene.nodes[c].emphasis == "active"
+    doc.remove_nodes([c])  # its item and its links' items are gone: the player must not touch them
+    assert player.is_idle
+    assert all(n.state() == (None,) * 4 for k, n in scene.nodes.items() if k in doc.graph)
+    doc.undo_stack.undo()
+    assert player.is_idle and player.count == 8
+    player.seek(8)
+    assert scene.nodes[node_id(doc.graph, "a")].emphasis == "done"
