@@ -136,7 +136,7 @@ class ConnectGesture(Gesture):
                 slot = self._first_free(_item)
                 assert slot is not None
             try:
-                self._scene.document.connect(source, target, slot)
+                self._scene.document.link(source, target, slot)
             except GraphError as exc:
                 problem = str(exc)
         if problem is not None:

@@ -119,7 +119,7 @@ class SceneEditing:
                     position = (node.position[0] + offset[0], node.position[1] + offset[1])
                 new_ids[node.id] = document.add_node(node.op, name, node.value, position)
             for edge in graph.edges():
-                document.connect(new_ids[edge.source], new_ids[edge.target], edge.slot)
+                document.link(new_ids[edge.source], new_ids[edge.target], edge.slot)
         finally:
             document.undo_stack.endMacro()
         return list(new_ids.values())
@@ -158,7 +158,7 @@ class SceneEditing:
             for nid in ids:
                 self.document.remove_nodes([nid])
             for edge in edges:
-                self.document.disconnect(edge.target, edge.slot)
+                self.document.unlink(edge.target, edge.slot)
         finally:
             if macro:
                 stack.endMacro()

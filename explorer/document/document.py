@@ -138,7 +138,8 @@ class GraphDocument(QObject):
             parent.undo()  # push() runs redo() again, in order
         self._push(parent)
 
-    def connect(self, source: str, target: str, slot: int) -> None:
+    # Named link/unlink, not connect/disconnect: those would shadow QObject's own methods.
+    def link(self, source: str, target: str, slot: int) -> None:
         """Link ``source`` into ``slot`` of ``target``, replacing an existing link there.
 
         Raises CycleError/ArityError (GraphError) with the reason, for the canvas to show.
@@ -158,7 +159,7 @@ class GraphDocument(QObject):
             self.graph.check_connect(source, target, slot)
         self._push(cmd.ConnectCommand(self, source, target, slot))
 
-    def disconnect(self, target: str, slot: int) -> None:
+    def unlink(self, target: str, slot: int) -> None:
         self._push(cmd.DisconnectCommand(self, target, slot))
 
     def set_value(self, node_id: str, value: float) -> None:

@@ -125,7 +125,7 @@ def test_an_edge_vanishing_mid_animation_is_clean(qtbot: Any) -> None:
     player.seek(7)
     gone = next(e for e in doc.graph.edges() if e.source == node_id(doc.graph, "c"))
     assert scene.edges[gone].caption == "14 × 1 = 14"
-    doc.disconnect(gone.target, gone.slot)  # its item is gone: the player must not touch it
+    doc.unlink(gone.target, gone.slot)  # its item is gone: the player must not touch it
     assert player.is_idle
     assert all(n.state() == (None,) * 4 for n in scene.nodes.values())
     assert all(e.state() == (None, None, 1.0) for k, e in scene.edges.items() if k != gone)

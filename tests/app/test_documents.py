@@ -96,14 +96,14 @@ def _edit_auto_layout_action(w) -> None:
 
 def _edit_connect(w) -> None:
     mul = _first(w.document.graph, "mul")
-    w.document.disconnect(mul, 1)
+    w.document.unlink(mul, 1)
     w.document.undo_stack.setClean()
     w.save()
-    w.document.connect(w.document.graph.find("x").id, mul, 1)
+    w.document.link(w.document.graph.find("x").id, mul, 1)
 
 
 def _edit_disconnect(w) -> None:
-    w.document.disconnect(_first(w.document.graph, "pow"), 0)
+    w.document.unlink(_first(w.document.graph, "pow"), 0)
 
 
 def _edit_set_op(w) -> None:

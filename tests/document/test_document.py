@@ -27,8 +27,8 @@ EDITS: dict[str, Callable[[GraphDocument], object]] = {
     "add": lambda d: d.add_node("tanh", position=(10.0, 20.0)),
     "delete one": lambda d: d.remove_nodes(ids(d, "c")),
     "delete many": lambda d: d.remove_nodes(ids(d, "a", "d", "loss")),
-    "connect replacing": lambda d: d.connect(*ids(d, "b"), d.graph.find("d").id, 1),
-    "disconnect": lambda d: d.disconnect(d.graph.find("c").id, 0),
+    "connect replacing": lambda d: d.link(*ids(d, "b"), d.graph.find("d").id, 1),
+    "disconnect": lambda d: d.unlink(d.graph.find("c").id, 0),
     "set value": lambda d: d.set_value(d.graph.find("a").id, -1.5),
     "rename": lambda d: d.rename(d.graph.find("c").id, "product"),
     "set op": lambda d: d.set_op(d.graph.find("c").id, "add"),
@@ -87,7 +87,7 @@ def test_value_drag_is_one_undo_step(doc: GraphDocument) -> None:
 def test_refused_edits_change_nothing(doc: GraphDocument) -> None:
     before = dumps(doc.graph)
     with pytest.raises(CycleError):
-        doc.connect(doc.graph.find("loss").id, doc.graph.find("c").id, 0)
+        doc.link(doc.graph.find("loss").id, doc.graph.find("c").id, 0)
     with pytest.raises(GraphError):
         doc.set_value(doc.graph.find("c").id, 1.0)
     with pytest.raises(GraphError):

@@ -331,7 +331,7 @@ def test_structural_edits_resweep(make_panel) -> None:
     doc, panel = make_panel(square_graph(3.0))
     h = node_id(doc, "h")
     t = doc.add_node("tanh", "t")
-    doc.connect(h, t, 0)
+    doc.link(h, t, 0)
     doc.set_output(t)
     xs, ys, _dys = panel.curve_data()
     assert panel.output_id == t
@@ -372,7 +372,7 @@ def test_a_node_that_does_not_depend_on_x_is_flat_with_a_note(make_panel) -> Non
     panel.set_input(node_id(doc, "b"))
     g = doc.graph
     c = doc.add_node("exp", "c")
-    doc.connect(node_id(doc, "a"), c, 0)
+    doc.link(node_id(doc, "a"), c, 0)
     panel.set_output(c)
     _xs, ys, dys = panel.curve_data()
     np.testing.assert_allclose(ys, math.exp(0.5))
