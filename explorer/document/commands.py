@@ -11,6 +11,7 @@ Imports: PySide6.QtGui (QUndoCommand), explorer.graph.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
@@ -213,7 +214,7 @@ class MoveNodesCommand(QUndoCommand):
     def __init__(
         self,
         doc: GraphDocument,
-        moves: dict[str, tuple[tuple[float, float] | None, tuple[float, float] | None]],
+        moves: Mapping[str, tuple[tuple[float, float] | None, tuple[float, float] | None]],
         text: str = "Move",
         parent: QUndoCommand | None = None,
     ) -> None:

@@ -156,8 +156,8 @@ class Graph:
         """
         if self._output is not None:
             return self._output
-        last = self.derived("model.last_sink", lambda g: (g.sinks() or [None])[-1])
-        return last.id if last is not None else None
+        sinks = self.derived("model.sinks", lambda g: [n.id for n in g.sinks()])
+        return sinks[-1] if sinks else None
 
     def new_id(self) -> str:
         """A fresh id that is not in use (ids are never reused within a session)."""
@@ -214,7 +214,8 @@ class Graph:
         if entry is None or entry[0] != self.structure_revision:
             entry = (self.structure_revision, factory(self))
             self._derived[key] = entry
-        return entry[1]  # type: ignore[no-any-return]
+        result: T = entry[1]
+        return result
 
     # ------------------------------------------------------------------ mutations
     def _touch(self, structural: bool) -> None:

@@ -20,14 +20,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-Array = np.ndarray
+# NumPy ufuncs are typed loosely (they return Any); the vector forms follow suit.
+Array = Any
 ScalarForward = Callable[..., float]
 ScalarLocal = Callable[[tuple[float, ...], float], tuple[float, ...]]
-VectorForward = Callable[..., Array]
-VectorLocal = Callable[[tuple[Array, ...], Array], tuple[Array, ...]]
+VectorForward = Callable[..., Any]
+VectorLocal = Callable[..., tuple[Any, ...]]
 
 NAN = math.nan
 

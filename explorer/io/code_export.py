@@ -161,12 +161,9 @@ class _Namer:
 
 
 def _plan(graph: Graph, output: str | None) -> _Plan:
-    if output is not None:
-        out_id = graph.find(output).id
-    else:
-        out_id = graph.default_output()
-        if out_id is None:
-            raise CodeExportError("the graph is empty: there is nothing to export")
+    out_id = graph.find(output).id if output is not None else graph.default_output()
+    if out_id is None:
+        raise CodeExportError("the graph is empty: there is nothing to export")
     for node in graph:
         for slot, src in enumerate(node.operands):
             if src is None:

@@ -244,7 +244,7 @@ def _target(path: str | os.PathLike[str]) -> Path:
 
 def _save_image(image: QImage, path: str | os.PathLike[str]) -> None:
     target = _target(path)
-    if not image.save(str(target), "PNG"):
+    if not image.save(str(target), b"PNG"):
         raise ExportError(f"{target}: could not write the image")
 
 
