@@ -68,51 +68,66 @@ class Program:
     """A graph flattened to indices in topological order: compiled once per structure."""
 
     def __init__(self, graph: Graph) -> None:
+        # One pass over the nodes: recompiling after each edit must stay within a few
+        # milliseconds at a thousand nodes, so nothing here is computed twice.
         self.ids: list[str] = graph.topological_order()
-        self.index: dict[str, int] = {nid: i for i, nid in enumerate(self.ids)}
+        index = self.index = {nid: i for i, nid in enumerate(self.ids)}
         nodes = [graph.node(nid) for nid in self.ids]
         self.ops: list[Op] = [OPS[n.op] for n in nodes]
-        self.operands: list[tuple[int, ...]] = [
-            tuple(-1 if s is None else self.index[s] for s in n.operands) for n in nodes
-        ]
-        self.leaves: list[int] = [i for i, n in enumerate(nodes) if n.is_leaf]
-        self.inputs: list[int] = [i for i, n in enumerate(nodes) if n.op == "input"]
+        self.operands: list[tuple[int, ...]] = []
+        self.leaves: list[int] = []
+        self.inputs: list[int] = []
         # Edges grouped by target in topological order, slots in order: the backward pass
         # walks this list in reverse.
-        self.edges: list[Edge] = []
         self.edge_ends: list[tuple[int, int]] = []  # (source index, target index)
+        self.edge_slots: list[int] = []
         self.edges_into: list[range] = []
-        for i, node in enumerate(nodes):
-            start = len(self.edges)
-            for slot, src in enumerate(node.operands):
-                if src is not None:
-                    self.edges.append(Edge(src, node.id, slot))
-                    self.edge_ends.append((self.index[src], i))
-            self.edges_into.append(range(start, len(self.edges)))
-        self.edge_index: dict[Edge, int] = {e: k for k, e in enumerate(self.edges)}
-        self.edge_slots: list[int] = [e.slot for e in self.edges]
         # Does the node depend on any input at all? Constant subgraphs get no gradient
         # diagnostics: nobody asks how the output moves when the number 2 moves.
-        varies = [False] * len(nodes)
-        for i in self.inputs:
-            varies[i] = True
-        for i, operands in enumerate(self.operands):
-            if not varies[i]:
-                varies[i] = any(j >= 0 and varies[j] for j in operands)
-        self.varies = varies
+        self.varies: list[bool] = []
         # (index, forward, local, operand indices, first edge) per fully connected node.
         self.kernels: list[
             tuple[int, Callable[..., float], Callable[..., tuple[float, ...]], tuple[int, ...], int]
-        ] = [
-            (i, op.forward, op.local, self.operands[i], self.edges_into[i].start)
-            for i, op in enumerate(self.ops)
-            if op.arity and -1 not in self.operands[i]
-        ]
-        self.incomplete: list[int] = [
-            i for i, op in enumerate(self.ops) if op.arity and -1 in self.operands[i]
-        ]
+        ] = []
+        self.incomplete: list[int] = []
+        edge_ends, edge_slots, varies = self.edge_ends, self.edge_slots, self.varies
+        for i, (node, op) in enumerate(zip(nodes, self.ops, strict=True)):
+            start = len(edge_ends)
+            if not op.arity:
+                self.operands.append(())
+                self.leaves.append(i)
+                is_input = op.name == "input"
+                if is_input:
+                    self.inputs.append(i)
+                varies.append(is_input)
+                self.edges_into.append(range(start, start))
+                continue
+            operands = tuple(-1 if s is None else index[s] for s in node.operands)
+            self.operands.append(operands)
+            varying = False
+            for slot, j in enumerate(operands):
+                if j >= 0:
+                    edge_ends.append((j, i))
+                    edge_slots.append(slot)
+                    varying = varying or varies[j]
+            varies.append(varying)
+            self.edges_into.append(range(start, len(edge_ends)))
+            if -1 in operands:
+                self.incomplete.append(i)
+            else:
+                self.kernels.append((i, op.forward, op.local, operands, start))
         self._ancestors: dict[int, list[bool]] = {}
         self._plans: dict[int, list[tuple[int, range, tuple[int, ...]]]] = {}
+
+    @cached_property
+    def edges(self) -> list[Edge]:
+        """Every link as an :class:`Edge`, in edge-index order (built on first use)."""
+        ids = self.ids
+        return [Edge(ids[s], ids[t], k) for (s, t), k in zip(self.edge_ends, self.edge_slots, strict=True)]
+
+    @cached_property
+    def edge_index(self) -> dict[Edge, int]:
+        return {e: k for k, e in enumerate(self.edges)}
 
     def backward_plan(self, out: int) -> list[tuple[int, range, tuple[int, ...]]]:
         """(node, its incoming edges, their sources) for the output's ancestors, output first."""
@@ -176,14 +191,17 @@ def forward_values(
     vals: list[float],
     diagnostics: list[Diagnostic] | None,
     locals_: list[float] | None = None,
+    kernels: list[tuple[int, Callable[..., float], Callable[..., tuple[float, ...]], tuple[int, ...], int]]
+    | None = None,
 ) -> None:
     """Fill ``vals`` for computed nodes in place (NaN = undefined), noting why.
 
     With ``locals_`` it also stores each edge's local derivative, in the same pass: the
     point evaluation's whole budget is about a microsecond per node, so it is one loop
-    specialised for the only two arities there are.
+    specialised for the only two arities there are. ``kernels`` restricts the pass to
+    some of ``program.kernels`` (in order), e.g. the constants a sweep reads.
     """
-    for i, forward, local, idx, start in program.kernels:
+    for i, forward, local, idx, start in program.kernels if kernels is None else kernels:
         if len(idx) == 1:
             a = vals[idx[0]]
             if a != a:  # NaN operand: undefined downstream, no new blame
@@ -322,7 +340,7 @@ def evaluate(
     out_id = graph.find(output).id if output is not None else graph.default_output()
     vals = leaf_values(graph, program, values)
     diagnostics: list[Diagnostic] = []
-    n_edges = len(program.edges)
+    n_edges = len(program.edge_ends)
     locals_ = [NAN] * n_edges
     forward_values(graph, program, vals, diagnostics, locals_)
     contributions = [0.0] * n_edges
@@ -345,9 +363,11 @@ def evaluate(
         # An undefined output has no slope with respect to anything, even nodes it does
         # not read: the same answer forward mode and the sweep give.
         grads = [NAN] * len(program.ids)
-    # An undefined local derivative on a path that matters deserves a reason.
+    # An undefined local derivative on a path that matters deserves a reason. (The sum is
+    # NaN if any local is: one C loop instead of a second Python pass, most of the time.)
+    total = sum(locals_)
     varies = program.varies
-    for i, edge_range, sources in program.backward_plan(out):
+    for i, edge_range, sources in program.backward_plan(out) if total != total else ():
         if vals[i] == vals[i]:
             for e, src in zip(edge_range, sources, strict=True):
                 if locals_[e] != locals_[e] and varies[src]:

@@ -182,25 +182,37 @@ class Graph:
 
     def topological_order(self) -> list[str]:
         """Kahn's algorithm, iterative and stable: ties keep insertion order."""
-        indegree = {nid: 0 for nid in self._nodes}
-        for node in self._nodes.values():
-            indegree[node.id] = len({s for s in node.operands if s is not None})
+        # Every compile after an edit starts here, so the common cases (no operand, one
+        # consumer) take the short way; the order is the same as the general loop's.
+        indegree = {
+            nid: len({s for s in node.operands if s is not None}) if node.operands else 0
+            for nid, node in self._nodes.items()
+        }
         position = {nid: k for k, nid in enumerate(self._nodes)}
         ready = [nid for nid, d in indegree.items() if d == 0]
         ready.reverse()  # pop() from the end keeps insertion order
         order: list[str] = []
+        consumers = self._consumers
         while ready:
             nid = ready.pop()
             order.append(nid)
+            links = consumers.get(nid, ())
+            if len(links) == 1:
+                target = links[0][0]
+                indegree[target] -= 1
+                if indegree[target] == 0:
+                    ready.append(target)
+                continue
             released: list[str] = []
-            for target in dict.fromkeys(t for t, _ in self._consumers.get(nid, ())):
+            for target in dict.fromkeys(t for t, _ in links):
                 indegree[target] -= 1
                 if indegree[target] == 0:
                     released.append(target)
             # Consumer lists are in link order, which undo does not restore; sorting by
             # insertion order makes the order a function of what equality compares.
-            released.sort(key=position.__getitem__)
-            ready.extend(reversed(released))
+            if len(released) > 1:
+                released.sort(key=position.__getitem__, reverse=True)
+            ready.extend(released)
         if len(order) != len(self._nodes):  # pragma: no cover - mutations prevent cycles
             raise CycleError("the graph has a cycle")
         return order
