@@ -27,6 +27,7 @@ from strategies import (
     describe,
     graphs,
     input_names,
+    layered_graphs,
     moderate,
     reference,
 )
@@ -93,6 +94,12 @@ def test_gradient_agrees_with_central_finite_differences(g: Graph) -> None:
     note(describe(g))
     ev = evaluate(g)
     assume(math.isfinite(ev.value))
+    magnitudes = [abs(v) for v in ev.value_list if v == v and v != 0.0]
+    if magnitudes and not 1e-100 < min(magnitudes) <= max(magnitudes) < 1e100:
+        # Out there a local derivative like -y/u underflows to 0 (x/(x/1e-267)) and
+        # takes its path with it, in any float implementation: not a check of the maths.
+        event("fd: extreme magnitudes")
+        return
     absolute = reference(g, absolute=True).grads
     for name in input_names(g):
         grad = ev[name].grad
@@ -142,11 +149,17 @@ def test_reverse_mode_equals_forward_mode(g: Graph) -> None:
     for name in input_names(g):
         reverse = ev[name].grad
         forward = ev.tangents(name)[ev.output]
+        scale = absolute[g.find(name).id]
+        if scale >= 1e100:
+            # Products of locals near the float limit overflow in one association and
+            # not the other (x/x at x = 1e-308: ±9e307·e is ±inf in reverse mode, while
+            # forward mode cancels 9e307 - 9e307 first). Outside "sane" values.
+            event("rev/fwd: path products beyond 1e100")
+            continue
         # Same local derivatives, summed in another order: NaN exactly alike, numbers
         # within the rounding of re-associating a sum of |path products|.
         assert math.isnan(reverse) == math.isnan(forward), (name, reverse, forward)
         if not math.isnan(reverse):
-            scale = absolute[g.find(name).id]
             tol = 1e-9 * abs(reverse) + 4 * len(g) * EPS * scale
             assert abs(reverse - forward) <= tol, (name, reverse, forward)
 
@@ -163,6 +176,22 @@ def test_sweep_equals_point_evaluation(g: Graph, data: st.DataObject) -> None:
     # Also checks every node's gradient against the independent reference.
     compared = compare_sweep(g, name, GRID)
     event(f"sweep: {min(compared // 8, 4) * 8}+ of {2 * len(GRID)} numbers compared")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=layered_graphs(), data=st.data())
+def test_batched_sweep_equals_point_evaluation(g: Graph, data: st.DataObject) -> None:
+    """Wide layers go through the sweep's batched path (one call per layer)."""
+    note(describe(g))
+    name = data.draw(st.sampled_from(input_names(g)), label="x")
+    sweep(g, name, GRID[:1])
+    tape = next(v for k, (_, v) in g._derived.items() if k.startswith("tape:"))
+    event(f"sweep: {tape.groups} batched groups" if tape.groups < 3 else "sweep: 3+ batched groups")
+    for unit in tape.units:
+        for gather in getattr(unit, "gathers", ()):
+            strided = gather.kind == "rows" and not isinstance(gather.rows, slice)
+            event(f"sweep: a slot read as {'picked rows' if strided else gather.kind}")
+    compare_sweep(g, name, GRID[::2])
 
 
 # ------------------------------------------------------------------ 4. nothing raises

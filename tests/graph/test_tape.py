@@ -192,3 +192,87 @@ def test_tape_is_compiled_once_per_structure(monkeypatch: pytest.MonkeyPatch) ->
     b.graph.set_op(b.graph.nodes[-1].id, "add")  # a structural edit recompiles
     assert list(sweep(b.graph, "x", [1.0])[0]) == [6.0]
     assert len(calls) == 2
+
+
+# ------------------------------------------------------------------ batched layers
+def tape_of(g: Graph) -> tape.Tape:
+    return next(v for k, (_, v) in g._derived.items() if k.startswith("tape:"))
+
+
+def tiny_mlp(width: int = 4, n_in: int = 3) -> Graph:
+    """tanh(Σ w·x + b) neurons in two layers, weights as inputs, like micrograd's MLP."""
+    b = Builder()
+    layer = [b.input(f"x{i}", 0.3 * i - 0.2) for i in range(n_in)]
+    for depth in range(2):
+        nxt = []
+        for j in range(width):
+            acc = b.input(f"b{depth}{j}", 0.1 * j - 0.15)
+            for k, src in enumerate(layer):
+                w = b.input(f"w{depth}{j}{k}", 0.2 * ((j + 2 * k) % 5) - 0.4)
+                acc = b.op("add", acc, b.op("mul", w, src))
+            nxt.append(b.op("tanh", acc))
+        layer = nxt
+    total = layer[0]
+    for node in layer[1:]:
+        total = b.op("add", total, node)
+    b.graph.set_output(total)
+    return b.graph
+
+
+def test_a_layer_is_one_call_and_matches_point_evaluation() -> None:
+    g = tiny_mlp()
+    assert compare_sweep(g, "x0", np.linspace(-3, 3, 9)) == 18
+    units = tape_of(g).units
+    groups = [u for u in units if isinstance(u, tape._Group)]
+    assert {u.step.op.name for u in groups} == {"add", "mul", "tanh"}
+    # the second layer's products read the first layer's tanh matrix, no copying
+    kinds = {(u.step.op.name, gth.kind) for u in groups for gth in u.gathers}
+    assert ("mul", "rows") in kinds and ("mul", "const") in kinds and ("add", "rows") in kinds
+    # every weight of the second layer is an input too: sweeping it is a different tape
+    compare_sweep(g, "w100", np.linspace(-1, 1, 5))
+
+
+@pytest.mark.parametrize("how", ["one", "stack", "picked rows", "strided rows"])
+def test_every_way_a_batch_reads_its_operands(how: str) -> None:
+    b = Builder()
+    x = b.input("x", 0.5)
+    first = [b.op("sin", b.op("mul", x, b.const(0.5 + k))) for k in range(4)]  # a group of 4 rows
+    others = [b.op("tanh", b.op("add", x, b.const(float(k)))) for k in range(2)]  # a second group
+    if how == "one":
+        srcs = [x] * 4
+    elif how == "stack":
+        srcs = [first[0], others[0], first[2], others[1]]  # rows of two different groups
+    elif how == "picked rows":
+        srcs = [first[2], first[0], first[3], first[1]]
+    else:
+        srcs = [first[0], first[2]] * 2
+    layer = [b.op("mul", s, b.op("cos", x)) for s in srcs]
+    total = layer[0]
+    for node in layer[1:]:
+        total = b.op("add", total, node)
+    compare_sweep(b.graph, "x", np.linspace(-2, 2, 9))
+    kinds = [gth.kind for u in tape_of(b.graph).units if isinstance(u, tape._Group) for gth in u.gathers]
+    expected = {"one": "one", "stack": "stack", "picked rows": "rows", "strided rows": "rows"}[how]
+    assert expected in kinds
+
+
+def test_batched_guard_and_domain_edges() -> None:
+    # a layer of tanh over products that overflow at x = 1e200, and of logs that leave
+    # their domain: NaN exactly where the point evaluation says undefined
+    b = Builder()
+    x = b.input("x", 1.0)
+    prods = [b.op("mul", x, b.const(10.0**k)) for k in (0, 100, 200)]
+    squashed = [b.op("tanh", b.op("mul", p, x)) for p in prods]
+    logs = [b.op("log", b.op("add", x, b.const(float(k)))) for k in (0, 1, 2)]
+    total = squashed[0]
+    for node in [*squashed[1:], *logs]:
+        total = b.op("add", total, node)
+    xs = np.array([-1.5, -0.5, 0.5, 1e200])
+    ys, dys = sweep(b.graph, "x", xs)
+    for k, xv in enumerate(xs):
+        ev = evaluate(b.graph, {"x": float(xv)})
+        assert math.isnan(ys[k]) == math.isnan(ev.value) and math.isnan(dys[k]) == math.isnan(ev["x"].grad)
+        if not math.isnan(ev.value):
+            assert ys[k] == pytest.approx(ev.value, rel=1e-12)
+            assert dys[k] == pytest.approx(ev["x"].grad, rel=1e-9)
+    assert any(isinstance(u, tape._Group) and u.step.guard for u in tape_of(b.graph).units)
