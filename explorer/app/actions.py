@@ -2,8 +2,8 @@
 
 ``window.actions[key]`` holds every QAction by a stable key ("open", "undo", "fit_all",
 "play", ...) so later features and tests find them without walking menus. The Run actions
-are placeholders: the animation connects ``play``/``step_back``/``step_forward`` and
-enables them.
+drive the window's animation player; :mod:`explorer.app.features` scopes their keys to
+the canvas and keeps their enabled state and the Play/Pause label in step with the player.
 
 Imports: PySide6, explorer.app (window type only).
 """
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QToolBar
+from PySide6.QtWidgets import QMenu, QToolBar
 
 if TYPE_CHECKING:
     from explorer.app.window import MainWindow
@@ -65,6 +65,10 @@ def create_actions(w: MainWindow) -> None:
     _action(w, "save", "&Save", w.save, (Key.Save,), "Save the graph")
     _action(w, "save_as", "Save &As…", w.save_as, (Key.SaveAs, "Ctrl+Shift+S"), "Save under a new name")
     _action(w, "revert", "&Revert to Saved", w.revert, (), "Discard changes and reload the file")
+    _action(
+        w, "export", "&Export…", w.export_dialog, ("Ctrl+Shift+E",),
+        "Export the diagram (PNG, SVG, PDF), the passes as an animation (GIF, APNG) or Python code",
+    )  # fmt: skip
     _action(w, "quit", "&Quit", w.close, (Key.Quit, "Ctrl+Q"))
     # Edit
     undo = doc.undo_stack.createUndoAction(w, "&Undo")
@@ -82,6 +86,10 @@ def create_actions(w: MainWindow) -> None:
     _action(w, "cut", "Cu&t", w.cut, (Key.Cut,), "Copy the selected nodes and delete them")
     _action(w, "copy", "&Copy", w.copy, (Key.Copy,), "Copy the selected nodes")
     _action(w, "paste", "&Paste", w.paste, (Key.Paste,), "Paste nodes")
+    _action(
+        w, "copy_diagram", "Copy Diagram as &Image", w.copy_diagram, ("Ctrl+Shift+C",),
+        "Put a picture of the whole graph on the clipboard (image and SVG)",
+    )  # fmt: skip
     _action(w, "duplicate", "D&uplicate", w.duplicate, ("Ctrl+D",), "Duplicate the selected nodes")
     _action(w, "delete", "&Delete", w.delete, (Key.Delete, "Backspace"), "Delete the selected nodes")
     _action(w, "rename", "Re&name…", w.rename, ("F2",), "Rename the selected node")
@@ -111,14 +119,21 @@ def create_actions(w: MainWindow) -> None:
         lambda: w.set_edge_labels(w.actions["edge_labels"].isChecked()),
         tip="Show the local derivative on every edge", checkable=True,
     )  # fmt: skip
-    # Run: placeholders that the animation fills in (it connects and enables them).
-    for key, text, shortcut, tip in (
-        ("play", "&Play", "Space", "Play the forward and backward passes"),
-        ("step_back", "Step &Back", "Left", "One step back"),
-        ("step_forward", "Step &Forward", "Right", "One step forward"),
-    ):
-        action = _action(w, key, text, None, (shortcut,), tip)
-        action.setEnabled(False)
+    # Run
+    p = w.player
+    _action(w, "play", "&Play", w.toggle_play, ("Space",), "Play the forward, then the backward pass (Space)")
+    w.actions["play"].setIconText("Play")
+    _action(w, "step_back", "Step &Back", p.step_back, ("Left",), "Undo one step of the animation (←)")
+    _action(w, "step_forward", "Step &Forward", p.step_forward, ("Right",), "Take one step: one edge (→)")
+    _action(w, "to_start", "To &Start", p.to_start, ("Home",), "Back to the start: only the inputs known")
+    _action(
+        w, "forward_end", "End of F&orward Pass", p.to_forward_end, ("Shift+End",),
+        "Every value known, no gradient yet",
+    )  # fmt: skip
+    _action(
+        w, "backward_end", "End of B&ackward Pass", p.to_backward_end, ("End",),
+        "Every gradient known",
+    )  # fmt: skip
     # Help
     _action(w, "shortcuts", "&Keyboard Shortcuts", w.show_shortcuts, (Key.HelpContents, "Ctrl+/"))
     _action(w, "about", "&About Chain Rule Explorer", w.show_about)
@@ -138,12 +153,15 @@ def build_menus(w: MainWindow) -> None:
     file_menu.addSeparator()
     file_menu.addActions([a["save"], a["save_as"], a["revert"]])
     file_menu.addSeparator()
+    file_menu.addAction(a["export"])
+    file_menu.addSeparator()
     file_menu.addAction(a["quit"])
 
     edit = bar.addMenu("&Edit")
     edit.addActions([a["undo"], a["redo"]])
     edit.addSeparator()
     edit.addActions([a["cut"], a["copy"], a["paste"], a["duplicate"], a["delete"]])
+    edit.addAction(a["copy_diagram"])
     edit.addSeparator()
     edit.addActions([a["rename"], a["set_output"], a["select_all"]])
     edit.addSeparator()
@@ -161,6 +179,14 @@ def build_menus(w: MainWindow) -> None:
 
     run = bar.addMenu("&Run")
     run.addActions([a["play"], a["step_back"], a["step_forward"]])
+    run.addSeparator()
+    run.addActions([a["to_start"], a["forward_end"], a["backward_end"]])
+    run.addSeparator()
+    speed: QMenu = run.addMenu("Sp&eed")
+    speed.setObjectName("speedMenu")
+    group = QActionGroup(w)
+    group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)  # a typed speed matches none
+    speed.addActions(w.add_speed_actions(group))
     w.run_menu = run
 
     help_menu = bar.addMenu("&Help")
@@ -179,5 +205,5 @@ def build_toolbar(w: MainWindow) -> QToolBar:
     bar.addSeparator()
     bar.addActions([a["build_expression"], a["auto_layout"], a["fit_all"]])
     bar.addSeparator()
-    bar.addActions([a["play"], a["step_back"], a["step_forward"]])
+    bar.addAction(a["export"])
     return bar

@@ -1,5 +1,6 @@
 """Document handling for the main window: New, Open, Open Recent, Examples, Save, Save As,
-Revert, the unsaved-changes question, and restoring a crashed session's autosave.
+Revert, the unsaved-changes question, files dropped on the window, and restoring a
+crashed session's autosave.
 
 A mixin of :class:`~explorer.app.window.MainWindow` so its methods are the window's own
 (``window.open_file(path)``). Loading is all-or-nothing: a file is parsed and validated
@@ -17,6 +18,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer.app.examples import Example, list_examples
@@ -24,6 +26,7 @@ from explorer.graph.model import Graph
 from explorer.io.format import FormatError, load, loads, save
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QMimeData, SignalInstance
     from PySide6.QtWidgets import QMenu
 
     from explorer.app.recovery import AutoSaver, RecoveryStore
@@ -51,6 +54,8 @@ class DocumentHandling:
 
     def _status(self, text: str) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    _file_dropped: SignalInstance  # the window's queued "open this path" signal
 
     # ------------------------------------------------------------------ questions
     def maybe_save(self) -> bool:
@@ -227,6 +232,38 @@ class DocumentHandling:
             action.triggered.connect(lambda _=False, e=example: self.open_example(e))
         if not examples:
             menu.addAction("No examples found").setEnabled(False)
+
+    # ------------------------------------------------------------------ dropped files
+    @staticmethod
+    def _dropped_file(data: QMimeData) -> str | None:
+        if not data.hasUrls():
+            return None
+        for url in data.urls():
+            if url.isLocalFile() and Path(url.toLocalFile()).is_file():
+                return url.toLocalFile()
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_file(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._dropped_file(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._dropped_file(event.mimeData())
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # Opened after the drop returns: a dialog (unsaved changes, a bad file) must not
+        # run inside the platform's drag-and-drop loop.
+        self._file_dropped.emit(path)
 
     # ------------------------------------------------------------------ crash recovery
     def offer_recovery(self) -> bool:

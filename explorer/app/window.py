@@ -1,4 +1,5 @@
-"""The main window: canvas in the centre, palette and inspector docks, menus, toolbar, status bar.
+"""The main window: canvas in the centre, palette, inspector, narrative, plot and animation
+docks, menus, toolbar, status bar.
 
 The window wires parts together and owns nothing the document does not: every edit goes
 through :class:`~explorer.document.document.GraphDocument` (one undo step each), the
@@ -8,8 +9,13 @@ the selection. File commands and crash recovery live in
 :mod:`explorer.app.actions`. Preferences (dock layout, geometry, theme, fonts, recent files)
 persist through the QSettings given to the constructor, so tests never touch the user's.
 
-Nothing heavy is imported here: the plot and the narrative add their docks later through
-:meth:`MainWindow.add_panel`, which can build a panel lazily the first time it is shown.
+Nothing heavy is imported here: the plot and the narrative are docks added through
+:meth:`MainWindow.add_panel` with factories, built the first time they are shown, and
+never before the window's first paint (:mod:`explorer.app.features`).
+
+Opening or resetting a document frames the graph (at most 150%) and keeps it framed
+while the window and its docks settle, until the user zooms, pans or clicks the canvas
+(:mod:`explorer.app.features`).
 
 Imports: PySide6, explorer.canvas, explorer.document, explorer.graph, explorer.io, explorer.app.
 """
@@ -21,12 +27,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, QPointF, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QDragEnterEvent,
-    QDragMoveEvent,
     QDropEvent,
     QGuiApplication,
     QShowEvent,
@@ -38,6 +42,7 @@ from explorer.app.actions import build_menus, build_toolbar, create_actions
 from explorer.app.dialogs import GraphInfoDialog, show_about, show_shortcuts
 from explorer.app.documents import DocumentHandling
 from explorer.app.examples import lesson_path
+from explorer.app.features import Features
 from explorer.app.inspector import InspectorPanel
 from explorer.app.palette import NodePalette, palette_panel
 from explorer.app.recovery import AutoSaver, RecoveryStore
@@ -54,7 +59,8 @@ if TYPE_CHECKING:
     from explorer.app.expression_dialog import ExpressionDialog
 
 APP_NAME = "Chain Rule Explorer"
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: narrative, sensitivity and animation docks
+LAZY_FALLBACK_MS = 1500  # build deferred panels even if the canvas never gets painted
 Area = Qt.DockWidgetArea
 
 
@@ -67,7 +73,7 @@ def _silencer(*objects: QObject) -> Callable[..., None]:
     return silence
 
 
-class MainWindow(DocumentHandling, QMainWindow):
+class MainWindow(DocumentHandling, Features, QMainWindow):
     """One open graph document and everything around it."""
 
     theme_changed = Signal(object)  # Theme: later panels (plot, narrative) recolour themselves
@@ -87,7 +93,10 @@ class MainWindow(DocumentHandling, QMainWindow):
         self.actions: dict[str, QAction] = {}  # type: ignore[assignment]
         self.panels: dict[str, QDockWidget] = {}
         self._lazy: dict[str, Callable[[], QWidget]] = {}
+        self._deferred: list[QDockWidget] = []  # lazy docks shown before the first paint
+        self._painted = False
         self._shown_once = False
+        self._auto_fit = True  # keep the graph framed until the user moves the view
         self.expression_dialog: ExpressionDialog | None = None
         self._last_expression = ""
         self._last_replace = True
@@ -99,6 +108,7 @@ class MainWindow(DocumentHandling, QMainWindow):
         self.setCentralWidget(self.view)
         self.recovery_store = RecoveryStore(Path(recovery_dir) if recovery_dir is not None else None)
         self.autosaver = AutoSaver(self.document, self.recovery_store, self)
+        self._make_player()
 
         self.recent_menu: QMenu
         self.examples_menu: QMenu
@@ -116,6 +126,7 @@ class MainWindow(DocumentHandling, QMainWindow):
         self.add_panel(palette_panel(self.palette), "Nodes", "paletteDock", Area.LeftDockWidgetArea)
         self.inspector = InspectorPanel(self.document, self.theme)
         self.add_panel(self.inspector, "Inspector", "inspectorDock", Area.RightDockWidgetArea)
+        self._install_features()
         self.panels_menu.addSeparator()
         self.panels_menu.addAction(self.toolbar.toggleViewAction())
 
@@ -150,6 +161,8 @@ class MainWindow(DocumentHandling, QMainWindow):
         self._selection_changed([])
         self._update_title()
         self._update_status()
+        self._position_changed(0)
+        self.view.setFocus()
 
     # ------------------------------------------------------------------ panels
     def add_panel(
@@ -171,8 +184,11 @@ class MainWindow(DocumentHandling, QMainWindow):
             dock.setWidget(widget)
         else:
             self._lazy[object_name] = widget
-            dock.setWidget(QLabel(f"{title}…"))
-            dock.visibilityChanged.connect(lambda shown, d=dock: shown and self._build_lazy(d))
+            placeholder = QLabel(f"{title}…")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setEnabled(False)
+            dock.setWidget(placeholder)
+            dock.visibilityChanged.connect(lambda shown, d=dock: shown and self._build_when_painted(d))
         self.addDockWidget(area, dock)
         restored = self.restoreDockWidget(dock)  # where the user left it last time, if known
         if not visible and not restored:
@@ -180,8 +196,22 @@ class MainWindow(DocumentHandling, QMainWindow):
         self.panels[object_name] = dock
         self.panels_menu.addAction(dock.toggleViewAction())
         if dock.isVisible() and object_name in self._lazy:
-            self._build_lazy(dock)
+            self._build_when_painted(dock)
         return dock
+
+    def _build_when_painted(self, dock: QDockWidget) -> None:
+        if self._shown_once or self._painted:
+            self._build_lazy(dock)
+        elif dock not in self._deferred:
+            # Shown with the window: fill it once the first picture is on screen.
+            self._deferred.append(dock)
+
+    def _build_deferred(self) -> None:
+        self._painted = True
+        docks, self._deferred = self._deferred, []
+        for dock in docks:
+            if isValid(dock):
+                self._build_lazy(dock)
 
     def _build_lazy(self, dock: QDockWidget) -> None:
         factory = self._lazy.pop(dock.objectName(), None)
@@ -202,20 +232,30 @@ class MainWindow(DocumentHandling, QMainWindow):
     def _restore_preferences(self) -> None:
         geometry = self.prefs.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+            screen = self.screen().availableGeometry()
+            self.resize(min(1600, int(screen.width() * 0.9)), min(1000, int(screen.height() * 0.9)))
         state = self.prefs.window_state()
-        if state is None or not self.restoreState(state, STATE_VERSION):
-            # First run: a slim palette, and an inspector wide enough for its formulas.
-            self.resizeDocks(
-                [self.panels["paletteDock"], self.panels["inspectorDock"]],
-                [180, 330],
-                Qt.Orientation.Horizontal,
-            )
+        self._first_run_layout = state is None or not self.restoreState(state, STATE_VERSION)
         self.actions[f"theme_{self.theme.name}"].setChecked(True)
         self.actions["large_font"].setChecked(self.prefs.large_font)
         self.actions["edge_labels"].setChecked(self.prefs.edge_labels)
         self.scene.set_show_edge_labels(self.prefs.edge_labels)
         self._apply_look()
+
+    def _size_docks(self) -> None:
+        """First run, once the window has its size: a slim palette; on the right, room for
+        formulas and a plot tall enough to read."""
+        right = max(360, min(460, self.width() // 4))
+        self.resizeDocks(
+            [self.panels["paletteDock"], self.panels["inspectorDock"]],
+            [170, right],
+            Qt.Orientation.Horizontal,
+        )
+        self.resizeDocks(
+            [self.panels["inspectorDock"], self.panels["sensitivityDock"]],
+            [self.height() * 45 // 100, self.height() * 55 // 100],
+            Qt.Orientation.Vertical,
+        )
 
     def save_preferences(self) -> None:
         self.prefs.save_layout(self.saveGeometry(), self.saveState(STATE_VERSION))
@@ -264,7 +304,11 @@ class MainWindow(DocumentHandling, QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
-            self.view.fit_all()
+            if self._first_run_layout:
+                self._size_docks()
+            self.fit_view()
+            if self._deferred:
+                QTimer.singleShot(LAZY_FALLBACK_MS, self, self._build_deferred)
 
     # ------------------------------------------------------------------ title and status
     def _update_title(self, *_: object) -> None:
@@ -323,7 +367,7 @@ class MainWindow(DocumentHandling, QMainWindow):
         self._selection_changed([])
         self._update_title()
         self._update_status()
-        self.view.fit_all()
+        self.fit_view(keep_fitting=True)
 
     # ------------------------------------------------------------------ edit commands
     def copy(self) -> None:
@@ -355,7 +399,7 @@ class MainWindow(DocumentHandling, QMainWindow):
 
     def auto_layout(self) -> None:
         self.document.auto_layout()
-        self.view.fit_all()
+        self.fit_view()
 
     def select_nodes(self, ids: list[str]) -> None:
         self.scene.select_nodes(ids)
@@ -406,7 +450,7 @@ class MainWindow(DocumentHandling, QMainWindow):
                 dy = min(p[1] for p in current) - min(p[1] for p in placed)
             ids = self.document.insert_graph(graph, (dx, dy), text="Add expression")
         self.select_nodes(ids)
-        self.view.fit_all()
+        self.fit_view()
         return ids
 
     def edit_graph_info(self) -> None:
@@ -416,20 +460,8 @@ class MainWindow(DocumentHandling, QMainWindow):
             self.document.set_metadata(*dialog.values())
 
     # ------------------------------------------------------------------ view commands
-    def fit_all(self) -> None:
-        self.view.fit_all()
-
-    def zoom_100(self) -> None:
-        self.view.zoom_100()
-
-    def zoom_in(self) -> None:
-        self.view.zoom_by(1.25)
-
-    def zoom_out(self) -> None:
-        self.view.zoom_by(0.8)
-
     def _space_tapped(self) -> None:
-        # The canvas keeps Space (hold to pan); a tap still means play.
+        # The canvas keeps Space (hold to pan); a tap still means play / pause.
         play = self.actions["play"]
         if play.isEnabled():
             play.trigger()
@@ -446,18 +478,17 @@ class MainWindow(DocumentHandling, QMainWindow):
             ver = ""
         show_about(self, ver)
 
-    # ------------------------------------------------------------------ drops and closing
-    @staticmethod
-    def _dropped_file(data: QMimeData) -> str | None:
-        if not data.hasUrls():
-            return None
-        for url in data.urls():
-            if url.isLocalFile() and Path(url.toLocalFile()).is_file():
-                return url.toLocalFile()
-        return None
-
+    # ------------------------------------------------------------------ canvas events and closing
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if watched is self.view.viewport():
+            if kind == QEvent.Type.Paint and not self._painted:
+                self._painted = True
+                QTimer.singleShot(0, self, self._build_deferred)  # after this paint is done
+            elif kind == QEvent.Type.Resize and self._auto_fit:
+                QTimer.singleShot(0, self, self._refit)  # once the view has its new size
+            elif kind in (QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
+                self._auto_fit = False
         if watched is self.view.viewport() and kind in (
             QEvent.Type.DragEnter,
             QEvent.Type.DragMove,
@@ -471,28 +502,6 @@ class MainWindow(DocumentHandling, QMainWindow):
                     event.acceptProposedAction()
                 return True
         return super().eventFilter(watched, event)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._dropped_file(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if self._dropped_file(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        path = self._dropped_file(event.mimeData())
-        if path is None:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        # Opened after the drop returns: a dialog (unsaved changes, a bad file) must not
-        # run inside the platform's drag-and-drop loop.
-        self._file_dropped.emit(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.maybe_save():

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 
@@ -67,12 +67,18 @@ def make_window(
     def make(settings: QSettings = settings, recovery_dir: Path | None = None) -> MainWindow:
         window = MainWindow(settings=settings, recovery_dir=recovery_dir or tmp_path / "recovery")
         qtbot.addWidget(window, before_close_func=discard)
+        if settings.value("window/geometry") is None:
+            window.resize(1400, 900)  # the offscreen screen is small; tests see a laptop-sized window
         window.show()
         return window
 
     # The window themes the whole application; put it back for the next test.
     palette, font, sheet = qapp.palette(), qapp.font(), qapp.styleSheet()
     yield make
+    # pytest-qt has closed the windows and called deleteLater, but processEvents() never
+    # runs deferred deletes: without this every window of the session stays alive, and
+    # each later restyle re-polishes all of them (the suite slowed down test by test).
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     qapp.setStyleSheet(sheet)
     qapp.setPalette(palette)
     qapp.setFont(font)

@@ -40,19 +40,29 @@ def _keys(action) -> set[str]:
         ("play", "Space"),
         ("step_back", "Left"),
         ("step_forward", "Right"),
+        ("to_start", "Home"),
+        ("forward_end", "Shift+End"),
+        ("backward_end", "End"),
+        ("export", "Ctrl+Shift+E"),
+        ("copy_diagram", "Ctrl+Shift+C"),
     ],
 )
 def test_standard_shortcuts(window, key: str, shortcut: str) -> None:
     assert shortcut in _keys(window.actions[key])
 
 
-def test_menus_and_run_placeholders(window) -> None:
+def test_menus_run_actions_and_panels(window) -> None:
     titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert titles == ["File", "Edit", "View", "Run", "Help"]
-    for key in ("play", "step_back", "step_forward"):
+    run = ("play", "step_back", "step_forward", "to_start", "forward_end", "backward_end")
+    for key in run:
         assert window.actions[key] in window.run_menu.actions()
+        assert not window.actions[key].isEnabled()  # nothing to play in an empty graph
+    window.insert_built_graph(make_graph(), replace=True)
+    assert all(window.actions[key].isEnabled() for key in run)
     names = {window.panels[k].toggleViewAction().text() for k in window.panels}
-    assert {"Nodes", "Inspector"} <= names
+    assert {"Nodes", "Inspector", "Chain Rule", "Sensitivity", "Animation"} <= names
+    assert {a.text() for a in window.panels_menu.actions()} >= names
 
 
 def test_the_shortcut_keys_really_undo_and_redo(window, qtbot, tmp_path: Path) -> None:
@@ -169,7 +179,7 @@ def test_preferences_persist_between_windows(make_window, settings: QSettings) -
     first.set_large_font(True)
     first.set_edge_labels(False)
     first.panels["inspectorDock"].hide()
-    first.resize(640, 480)
+    first.resize(790, 560)  # within the offscreen screen (restoreGeometry clamps to it)
     assert first.close()
     settings.sync()
 
@@ -179,7 +189,7 @@ def test_preferences_persist_between_windows(make_window, settings: QSettings) -
     assert second.actions["large_font"].isChecked()
     assert not second.actions["edge_labels"].isChecked() and not second.scene.show_edge_labels
     assert not second.panels["inspectorDock"].isVisible()
-    assert (second.width(), second.height()) == (640, 480)
+    assert (second.width(), second.height()) == (790, 560)
     assert QApplication.instance().palette().window().color().name() != "#000000"
 
 
