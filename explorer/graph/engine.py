@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from explorer.graph.trace import Trace
 
 NAN = math.nan
+# (node, forward, local, first operand, second operand or -1, first edge): one per fully
+# connected computed node, flat so that the point evaluation's loop unpacks once.
+Kernel = tuple[int, Callable[..., float], Callable[..., tuple[float, ...]], int, int, int]
 DiagnosticKind = Literal["domain", "overflow", "missing", "gradient"]
 
 
@@ -85,10 +88,7 @@ class Program:
         # Does the node depend on any input at all? Constant subgraphs get no gradient
         # diagnostics: nobody asks how the output moves when the number 2 moves.
         self.varies: list[bool] = []
-        # (index, forward, local, operand indices, first edge) per fully connected node.
-        self.kernels: list[
-            tuple[int, Callable[..., float], Callable[..., tuple[float, ...]], tuple[int, ...], int]
-        ] = []
+        self.kernels: list[Kernel] = []
         self.incomplete: list[int] = []
         edge_ends, edge_slots, varies = self.edge_ends, self.edge_slots, self.varies
         for i, (node, op) in enumerate(zip(nodes, self.ops, strict=True)):
@@ -115,9 +115,10 @@ class Program:
             if -1 in operands:
                 self.incomplete.append(i)
             else:
-                self.kernels.append((i, op.forward, op.local, operands, start))
+                b = operands[1] if len(operands) == 2 else -1
+                self.kernels.append((i, op.forward, op.local, operands[0], b, start))
         self._ancestors: dict[int, list[bool]] = {}
-        self._plans: dict[int, list[tuple[int, range, tuple[int, ...]]]] = {}
+        self._plans: dict[int, list[tuple[int, tuple[tuple[int, int], ...]]]] = {}
 
     @cached_property
     def edges(self) -> list[Edge]:
@@ -129,13 +130,17 @@ class Program:
     def edge_index(self) -> dict[Edge, int]:
         return {e: k for k, e in enumerate(self.edges)}
 
-    def backward_plan(self, out: int) -> list[tuple[int, range, tuple[int, ...]]]:
-        """(node, its incoming edges, their sources) for the output's ancestors, output first."""
+    def backward_plan(self, out: int) -> list[tuple[int, tuple[tuple[int, int], ...]]]:
+        """(node, its (edge, source) pairs) for the output's ancestors, output first.
+
+        Pairs are zipped here once: zipping a range with a tuple per node on every
+        evaluation cost more than the arithmetic.
+        """
         plan = self._plans.get(out)
         if plan is None:
             mark = self.ancestors(out)
             plan = [
-                (i, self.edges_into[i], tuple(self.edge_ends[e][0] for e in self.edges_into[i]))
+                (i, tuple((e, self.edge_ends[e][0]) for e in self.edges_into[i]))
                 for i in range(out, -1, -1)
                 if mark[i] and self.edges_into[i]
             ]
@@ -191,8 +196,7 @@ def forward_values(
     vals: list[float],
     diagnostics: list[Diagnostic] | None,
     locals_: list[float] | None = None,
-    kernels: list[tuple[int, Callable[..., float], Callable[..., tuple[float, ...]], tuple[int, ...], int]]
-    | None = None,
+    kernels: list[Kernel] | None = None,
 ) -> None:
     """Fill ``vals`` for computed nodes in place (NaN = undefined), noting why.
 
@@ -201,9 +205,9 @@ def forward_values(
     specialised for the only two arities there are. ``kernels`` restricts the pass to
     some of ``program.kernels`` (in order), e.g. the constants a sweep reads.
     """
-    for i, forward, local, idx, start in program.kernels if kernels is None else kernels:
-        if len(idx) == 1:
-            a = vals[idx[0]]
+    for i, forward, local, ia, ib, start in program.kernels if kernels is None else kernels:
+        if ib < 0:
+            a = vals[ia]
             if a != a:  # NaN operand: undefined downstream, no new blame
                 continue
             try:
@@ -221,8 +225,8 @@ def forward_values(
                 d = local((a,), v)[0]
                 locals_[start] = d if d - d == 0.0 else NAN
         else:
-            a = vals[idx[0]]
-            b = vals[idx[1]]
+            a = vals[ia]
+            b = vals[ib]
             if a != a or b != b:
                 continue
             try:
@@ -353,9 +357,9 @@ def evaluate(
     grads[out] = 1.0
     # Reverse topological order; every node's own gradient is complete before it is
     # passed back, because all its consumers come later in the order.
-    for i, edge_range, sources in program.backward_plan(out):
+    for i, pairs in program.backward_plan(out):
         g = grads[i]
-        for e, src in zip(edge_range, sources, strict=True):
+        for e, src in pairs:
             c = g * locals_[e]
             contributions[e] = c
             grads[src] += c
@@ -367,9 +371,9 @@ def evaluate(
     # NaN if any local is: one C loop instead of a second Python pass, most of the time.)
     total = sum(locals_)
     varies = program.varies
-    for i, edge_range, sources in program.backward_plan(out) if total != total else ():
+    for i, pairs in program.backward_plan(out) if total != total else ():
         if vals[i] == vals[i]:
-            for e, src in zip(edge_range, sources, strict=True):
+            for e, src in pairs:
                 if locals_[e] != locals_[e] and varies[src]:
                     edge = program.edges[e]
                     diagnostics.append(

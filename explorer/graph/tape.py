@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.graph.engine import Kernel as PointKernel
 from explorer.graph.engine import compile_graph, forward_values, leaf_values
 from explorer.graph.model import Graph, GraphError
 from explorer.graph.ops import Op
@@ -97,7 +98,7 @@ class Tape:
     y: int
     units: tuple[_Step | _Group, ...]  # in an order where operands come first
     groups: int
-    constants: list[tuple[int, Callable[..., float], Callable[..., tuple[float, ...]], tuple[int, ...], int]]
+    constants: list[PointKernel]  # the point-evaluation kernels of the constants it reads
     depends: bool  # y depends on x
 
 
