@@ -6,3 +6,15 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_SCALE_FACTOR", "1")
+
+
+def pytest_sessionfinish(session: object, exitstatus: int) -> None:
+    """Empty the clipboard before Qt tears down: with the offscreen platform, a clipboard
+    still holding mime data at exit crashes the interpreter (seen with PySide6 6.11)."""
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance()
+    if app is not None:
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.clear()

@@ -141,8 +141,7 @@ def copy_diagram(document: GraphDocument, settings: QSettings | None = None) -> 
     options = DiagramOptions(
         scale=_number(settings, K_SCALE, 2.0), transparent=_flag(settings, K_TRANSPARENT)
     )
-    mime = copy_to_clipboard(scene, diagram_region(scene), options)
-    return QImage(mime.imageData())
+    return copy_to_clipboard(scene, diagram_region(scene), options)
 
 
 class ExportDialog(QDialog):

@@ -244,7 +244,7 @@ def _target(path: str | os.PathLike[str]) -> Path:
 
 def _save_image(image: QImage, path: str | os.PathLike[str]) -> None:
     target = _target(path)
-    if not image.save(str(target), b"PNG"):
+    if not image.save(str(target), "PNG"):  # type: ignore[call-overload]  # stubs say bytes; runtime wants str
         raise ExportError(f"{target}: could not write the image")
 
 
@@ -356,18 +356,24 @@ def _write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 
 
 # ------------------------------------------------------------------------------ clipboard
-def copy_to_clipboard(scene: SceneLike, source: QRectF, options: DiagramOptions) -> QMimeData:
+def copy_to_clipboard(scene: SceneLike, source: QRectF, options: DiagramOptions) -> QImage:
     """Put the diagram on the clipboard as an image, with the SVG alongside for editors
-    that take vector data (Inkscape, office suites). Returns the mime data set."""
+    that take vector data (Inkscape, office suites). Returns the image.
+
+    The clipboard owns the QMimeData from then on; keeping no Python reference to it
+    matters: a wrapper that outlived the application freed it a second time at exit.
+    """
     options = options.checked()
-    mime = QMimeData()
-    mime.setImageData(render_image(scene, source, options.scale, options.transparent))
-    mime.setData("image/svg+xml", QByteArray(svg_bytes(scene, source, options)))
     clipboard = QGuiApplication.clipboard()
     if clipboard is None:  # pragma: no cover - no GUI application
         raise ExportError("there is no clipboard")
+    image = render_image(scene, source, options.scale, options.transparent)
+    mime = QMimeData()
+    mime.setImageData(image)
+    mime.setData("image/svg+xml", QByteArray(svg_bytes(scene, source, options)))
     clipboard.setMimeData(mime)
-    return mime
+    del mime
+    return image
 
 
 # ------------------------------------------------------------------------------ animations
