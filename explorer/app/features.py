@@ -7,9 +7,9 @@ actions drive it); its controls dock under the canvas. The narrative and the plo
 docks built lazily: a dock visible at launch is filled only after the window's first
 paint, so pyqtgraph (about a third of a second to import) never delays the first picture.
 
-Run keys (Space, ←, →, Home, End, Shift+End) belong to the canvas: their actions are
-scoped to the view and its children, so arrows still move the caret in a text field and
-the selection in a list. The canvas keeps Space for hold-to-pan and announces a tap,
+Run keys (Space, ←, →, Home, End, Shift+End) belong to the canvas and the plot: their
+actions are scoped to those two views, so arrows still move the caret in a text field,
+a slider's handle and the selection in a list. The canvas keeps Space for hold-to-pan and announces a tap,
 which plays. The controls and the narrative read the same keys themselves when focused.
 
 Opening or resetting a document frames the graph, centred, at most 150%, and keeps it
@@ -107,6 +107,7 @@ class Features:
             self.animation_controls, "Animation", "animationDock", Area.BottomDockWidgetArea
         )
         controls.setFeatures(controls.features() & ~QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        controls.setTitleBarWidget(QWidget(controls))  # a slim strip: the buttons say what it is
 
         # Right column: inspector above the plot (docks in one area stack), then the
         # narrative as a tab of the inspector's place.
@@ -134,6 +135,8 @@ class Features:
         panel.set_theme(self.theme)
         self.theme_changed.connect(panel.set_theme)  # type: ignore[attr-defined]
         panel.message.connect(self._status)
+        # A click on the plot focuses it; Space and the arrows should still drive the passes.
+        panel.view.addActions([self.actions[key] for key in PLAYER_ACTIONS])
         self.scene.selection_changed_ids.connect(self._plot_follows_selection)
         ids = self.scene.selected_node_ids()
         if len(ids) == 1:

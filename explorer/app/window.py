@@ -32,10 +32,11 @@ from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDropEvent,
+    QFont,
     QGuiApplication,
     QShowEvent,
 )
-from PySide6.QtWidgets import QDialog, QDockWidget, QLabel, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QMenu, QWidget
 from shiboken6 import isValid
 
 from explorer.app.actions import build_menus, build_toolbar, create_actions
@@ -89,6 +90,9 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self.setObjectName("mainWindow")
         self.prefs = Preferences(settings if settings is not None else default_settings())
         self.theme: Theme = THEMES[self.prefs.theme]
+        # Before any widget exists: widgets made under the old application font and then
+        # polished by the style sheet keep that font (menus stayed small in large-text mode).
+        apply_app_theme(self.theme, self.prefs.large_font)
         self.example_title: str | None = None
         self.actions: dict[str, QAction] = {}  # type: ignore[assignment]
         self.panels: dict[str, QDockWidget] = {}
@@ -240,7 +244,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self.actions["large_font"].setChecked(self.prefs.large_font)
         self.actions["edge_labels"].setChecked(self.prefs.edge_labels)
         self.scene.set_show_edge_labels(self.prefs.edge_labels)
-        self._apply_look()
+        self._apply_look(app=False)  # the application look was set before the widgets
 
     def _size_docks(self) -> None:
         """First run, once the window has its size: a slim palette; on the right, room for
@@ -248,12 +252,12 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         right = max(360, min(460, self.width() // 4))
         self.resizeDocks(
             [self.panels["paletteDock"], self.panels["inspectorDock"]],
-            [170, right],
+            [round(170 * (LARGE_FONT_SCALE if self.prefs.large_font else 1.0)), right],
             Qt.Orientation.Horizontal,
         )
         self.resizeDocks(
             [self.panels["inspectorDock"], self.panels["sensitivityDock"]],
-            [self.height() * 45 // 100, self.height() * 55 // 100],
+            [self.height() * 48 // 100, self.height() * 52 // 100],
             Qt.Orientation.Vertical,
         )
 
@@ -261,8 +265,15 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self.prefs.save_layout(self.saveGeometry(), self.saveState(STATE_VERSION))
         self.prefs.sync()
 
-    def _apply_look(self) -> None:
-        apply_app_theme(self.theme, self.prefs.large_font)
+    def _apply_look(self, app: bool = True) -> None:
+        if app:
+            apply_app_theme(self.theme, self.prefs.large_font)
+            # A dock paints its title in the font it was made with while its own font equals
+            # the application's; a font that differs (only in a rendering hint) is used instead.
+            title = QFont(QApplication.font())
+            title.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
+            for dock in self.panels.values():
+                dock.setFont(title)
         self.scene.set_theme(self.theme)
         self.inspector.set_theme(self.theme)
         self._update_status()
@@ -281,7 +292,10 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self.actions["large_font"].setChecked(on)
         self._apply_look()
         if on != was:
-            self.view.zoom_by(LARGE_FONT_SCALE if on else 1.0 / LARGE_FONT_SCALE)
+            scale = LARGE_FONT_SCALE if on else 1.0 / LARGE_FONT_SCALE
+            self.view.zoom_by(scale)
+            palette = self.panels["paletteDock"]  # op names must not be cut short
+            self.resizeDocks([palette], [round(palette.width() * scale)], Qt.Orientation.Horizontal)
 
     def set_edge_labels(self, on: bool) -> None:
         self.prefs.edge_labels = on

@@ -159,6 +159,21 @@ def test_arrow_keys_on_the_canvas_step_and_edits_reset_the_player(window, tmp_pa
     assert player.is_idle and controls.step_text().startswith("live")
 
 
+def test_space_and_arrows_also_work_after_clicking_the_plot(window, qtbot, tmp_path: Path) -> None:
+    _open(window, tmp_path, x=3.0)
+    plot_view = window.sensitivity.view
+    window.player.animate_steps = False
+    window.activateWindow()
+    plot_view.setFocus()
+    QApplication.processEvents()
+    assert QApplication.focusWidget() is plot_view
+    QTest.keyClick(plot_view, Qt.Key.Key_Right)
+    assert window.player.position == 1
+    with qtbot.waitSignal(window.player.playing_changed, timeout=2000):
+        QTest.keyClick(plot_view, Qt.Key.Key_Space)
+    assert window.player.is_playing
+
+
 def test_arrow_keys_in_a_text_field_move_the_caret_not_the_animation(window, tmp_path: Path) -> None:
     _open(window, tmp_path, x=3.0)
     window.panels["inspectorDock"].raise_()
@@ -290,3 +305,20 @@ def test_theme_reaches_the_narrative(window, tmp_path: Path, theme: str) -> None
     narrative = window.narrative
     window.set_theme(theme)
     assert narrative._theme is window.theme
+
+
+# ------------------------------------------------------------------------------ large text
+def test_large_text_reaches_menus_toolbar_and_dock_titles(make_window, settings) -> None:
+    from explorer.app import style
+
+    settings.setValue("view/large_font", True)  # as after a restart in large-text mode
+    window = make_window()
+    base = style._base_point_size
+    large = base * style.LARGE_FONT_SCALE
+    assert window.menuBar().font().pointSizeF() == pytest.approx(large)
+    assert window.toolbar.font().pointSizeF() == pytest.approx(large)
+    window.set_large_font(False)
+    assert window.menuBar().font().pointSizeF() == pytest.approx(base)
+    assert window.panels["narrativeDock"].font().pointSizeF() == pytest.approx(base)
+    window.set_large_font(True)
+    assert window.panels["sensitivityDock"].font().pointSizeF() == pytest.approx(large)
