@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from app_helpers import make_graph, write_graph
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
