@@ -381,7 +381,8 @@ def evaluate(
                             edge.target,
                             "gradient",
                             f"{_label(graph, edge.target)}: the local derivative with respect to "
-                            f"operand {edge.slot + 1} is undefined here",
+                            f"{graph.node(edge.source).label!r} is undefined at "
+                            f"{graph.node(edge.source).label} = {vals[src]:.6g}",
                         )
                     )
     return Evaluation(graph, program, out_id, vals, grads, locals_, contributions, diagnostics)
