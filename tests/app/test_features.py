@@ -187,6 +187,24 @@ def test_arrow_keys_in_a_text_field_move_the_caret_not_the_animation(window, tmp
     assert window.player.is_idle
 
 
+def test_keys_in_the_canvas_inline_editor_edit_the_text_not_the_animation(window, tmp_path: Path) -> None:
+    _open(window, tmp_path, x=3.0)
+    x = window.document.graph.find("x").id
+    _focus_canvas(window)
+    at = window.view.mapFromScene(window.scene.node_item(x).value_rect().center())
+    QTest.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    editor = window.scene.editor
+    assert editor is not None
+    line = editor.line_edit
+    line.setCursorPosition(0)
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_End, Qt.Key.Key_Left, Qt.Key.Key_Home, Qt.Key.Key_Right):
+        QTest.keyClick(window.view, key)  # where the user's keys go: the focused canvas
+    assert line.cursorPosition() == 1
+    QTest.keyClick(window.view, Qt.Key.Key_Space)
+    assert window.player.is_idle and not window.player.is_playing
+    assert line.text() == "3 "
+
+
 def test_run_menu_goes_to_the_end_of_each_pass_and_sets_the_speed(window, tmp_path: Path) -> None:
     _open(window, tmp_path, x=3.0)
     p = window.player
