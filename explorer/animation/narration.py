@@ -22,7 +22,9 @@ from explorer.animation.wording import (
     expression_runs,
     fmt,
     label,
+    label_is_formula,
     num,
+    operand_label,
     output_label,
     rich,
     signed_sum,
@@ -101,6 +103,7 @@ def _forward(timeline: Timeline, k: int, step: ForwardStep) -> Narration:
     name = label(graph, node.id)
     title = f"Forward pass, step {k + 1} of {timeline.forward_count}: compute {name}"
     operands = [label(graph, e.source) for e in step.edges]
+    formula = expression(node.op, [operand_label(graph, e.source, node.op, e.slot) for e in step.edges])
     op = OPS[node.op]
     if len(step.edges) < op.arity:
         missing = [str(s + 1) for s, src in enumerate(node.operands) if src is None]
@@ -110,12 +113,15 @@ def _forward(timeline: Timeline, k: int, step: ForwardStep) -> Narration:
         return Narration(title, words, (rich(name, " = ", num(step.value, "value")),))
     plural = "values" if len(operands) > 1 else "value"
     arrows = "arrows" if len(operands) > 1 else "arrow"
+    # An unnamed node is already called by its formula: say which node, and skip "2·x = 2 × x".
+    named = not label_is_formula(graph, node.id)
+    into = name if named else f"the {op.title} node"
     words = rich(
         f"The {plural} of {_names(operands)} travel{'' if len(operands) > 1 else 's'} along the {arrows} "
-        f"into {name}, which computes {expression(node.op, operands)}."
+        f"into {into}, which computes {formula if named else name}."
     )
     numbers = rich(
-        f"{name} = {expression(node.op, operands)} = ",
+        f"{name} = {formula} = " if named else f"{name} = ",
         expression_runs(node.op, [num(v, "value") for v in step.operand_values]),
         " = ",
         num(step.value, "value"),
@@ -151,8 +157,10 @@ def _backward(timeline: Timeline, k: int, step: BackwardStep) -> Narration:
             f" {src} feeds {m} operand slots, so its gradient is the sum of {m} contributions; "
             f"this is contribution {len(step.terms)} of {m}."
         )
+    # Straight after the seed, d(out)/d(out) × d(out)/d(src) would name d(out)/d(src) twice.
+    chain = "" if step.edge.target == ev.output else f"{derivative(out, dst)} × {derivative(dst, src)} = "
     product = rich(
-        f"{derivative(out, dst)} × {derivative(dst, src)} = ",
+        chain,
         num(step.upstream, "grad"),
         " × ",
         num(step.local, "local"),
@@ -182,21 +190,27 @@ def step_summary(timeline: Timeline, k: int) -> str:
     graph = ev.graph
     step = timeline.step(k)
     if isinstance(step, ForwardStep):
-        operands = [label(graph, e.source) for e in step.edges]
+        op_name = graph.node(step.node_id).op
         name = label(graph, step.node_id)
-        if len(operands) < OPS[graph.node(step.node_id).op].arity:
+        if len(step.edges) < OPS[op_name].arity:
             return f"{name} = undefined (an operand is not connected)"
-        return f"{name} = {expression(graph.node(step.node_id).op, operands)} = {fmt(step.value)}"
+        if label_is_formula(graph, step.node_id):  # "2·x = 2 × 3 = 6", not "2·x = 2 × x = 6"
+            values = expression(op_name, [fmt(v) for v in step.operand_values])
+            return f"{name} = {values} = {fmt(step.value)}"
+        operands = [operand_label(graph, e.source, op_name, e.slot) for e in step.edges]
+        return f"{name} = {expression(op_name, operands)} = {fmt(step.value)}"
     out = output_label(ev)
     if isinstance(step, SeedStep):
         return f"{derivative(out, out)} = 1"
     assert isinstance(step, BackwardStep)
     src = label(graph, step.edge.source)
     product = f"{fmt(step.upstream)} × {fmt(step.local)} = {fmt(step.contribution)}"
-    if timeline.term_count.get(step.edge.source, 1) == 1:
+    m = timeline.term_count.get(step.edge.source, 1)
+    if m == 1:
         return f"{derivative(out, src)} = {product}"
-    tail = running_sum_text(step.terms, step.grad_after) if len(step.terms) > 1 else fmt(step.grad_after)
-    return f"{derivative(out, src)} += {product}  →  {tail}"
+    if len(step.terms) == 1:  # the running sum would only repeat the product's result
+        return f"{derivative(out, src)} += {product}  (term 1 of {m})"
+    return f"{derivative(out, src)} += {product}  →  {running_sum_text(step.terms, step.grad_after)}"
 
 
 def chain_product(
@@ -229,6 +243,8 @@ def chain_product(
     head = f"{derivative(out, name)} = "
     if paths.total_count == 1:
         path = paths.paths[0]
+        if len(path.edges) == 1:  # the one factor *is* d(out)/d(node): say it once
+            return (rich(head, num(grad, "grad")),)
         return (rich(head, symbols(path.edges), " = ", factors(path.locals), " = ", num(grad, "grad")),)
     lines = [
         rich(head + f"the sum over {paths.total_count} paths of the local derivatives multiplied along each:")
