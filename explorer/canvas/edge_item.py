@@ -6,13 +6,18 @@ the local derivative (``×3`` reads "on the way back, multiply by 3"), or a capt
 animation sets. Like the node item it is a dumb view: the scene sets its end points and
 numbers, and the label string is only made when the label is actually painted.
 
+A plain link (not selected, not emphasised, normal width) is drawn by the view's
+backdrop (:mod:`explorer.canvas.backdrop`), which keeps it as pixels between frames; in a
+view's paint event the item then draws only its label. Painted anywhere else (export,
+printing) the item draws itself whole.
+
 Imports: PySide6, explorer.theme, explorer.graph.model (Edge), explorer.canvas.style.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
@@ -22,6 +27,9 @@ from explorer.canvas import style as st
 from explorer.canvas.style import CanvasStyle
 from explorer.graph.model import Edge
 from explorer.theme import format_number
+
+if TYPE_CHECKING:
+    from explorer.canvas.backdrop import Backdrop
 
 ARROW_LENGTH = 10.0
 ARROW_HALF_WIDTH = 5.0
@@ -66,13 +74,16 @@ class EdgeItem(QGraphicsItem):
     _shape: QPainterPath | None = None
     _local = math.nan
     _label: str | None = None
+    _label_width = 0.0  # of the text in _measured, which is measured once per new text
+    _measured: str | None = None
     _caption: str | None = None
     _show_label = True
+    _source_varies = True
     _emphasis: str | None = None
     _width_scale = 1.0
     _pen: QPen | None = None
     _arrow_brush: QBrush | None = None
-    layer: EdgeLayer | None = None  # told when this link moves or changes its look
+    backdrop: Backdrop | None = None  # told when this link moves or changes its look
 
     def __init__(self, edge: Edge, style: CanvasStyle) -> None:
         super().__init__()
@@ -86,6 +97,13 @@ class EdgeItem(QGraphicsItem):
         self._pen = None
         self.update()
 
+    def _restyled(self) -> None:
+        """The stroke changed: whoever draws it must redraw it."""
+        self._pen = None
+        self.update()
+        if self.backdrop is not None:
+            self.backdrop.invalidate(self.boundingRect())
+
     def set_ends(self, start: QPointF, end: QPointF) -> None:
         """Source output port and target operand port, in scene coordinates."""
         self.set_ends_xy(start.x(), start.y(), end.x(), end.y())
@@ -93,6 +111,9 @@ class EdgeItem(QGraphicsItem):
     def set_ends_xy(self, sx: float, sy: float, ex: float, ey: float) -> None:
         """:meth:`set_ends` with plain numbers (the scene's fast path)."""
         self.prepareGeometryChange()
+        backdrop = self.backdrop
+        if backdrop is not None and self._ends != EdgeItem._ends:
+            backdrop.invalidate(self.boundingRect())
         x0, y0 = sx + st.PORT_RADIUS, sy
         x1, y1 = ex - st.PORT_RADIUS - 1.0 - ARROW_LENGTH, ey
         dx = _controls(x0, y0, x1, y1)
@@ -108,8 +129,8 @@ class EdgeItem(QGraphicsItem):
         self._geometry = None
         self._full = None
         self._shape = None
-        if self.layer is not None:
-            self.layer.invalidate()
+        if backdrop is not None:
+            backdrop.invalidate(self.boundingRect())
 
     def _paths(self) -> tuple[QPainterPath, QPolygonF, QPointF]:
         if self._geometry is None:
@@ -141,6 +162,17 @@ class EdgeItem(QGraphicsItem):
             self._local = local
             self._label = None
 
+    def set_source_varies(self, varies: bool) -> None:
+        """Whether the source depends on some input. A link out of a constant carries no
+        local-derivative label: nobody asks how the output moves when the number 2 moves."""
+        if varies != self._source_varies:
+            self._source_varies = varies
+            self.update()
+
+    @property
+    def source_varies(self) -> bool:
+        return self._source_varies
+
     def set_show_label(self, show: bool) -> None:
         if show != self._show_label:
             self._show_label = show
@@ -158,21 +190,17 @@ class EdgeItem(QGraphicsItem):
             raise ValueError(f"unknown emphasis {kind!r}")
         if kind != self._emphasis:
             self._emphasis = kind
-            self._pen = None
-            self.update()
-            if self.layer is not None:
-                self.layer.invalidate()
+            self._restyled()
 
     def set_width_scale(self, scale: float) -> None:
         scale = max(0.1, float(scale))
         if scale != self._width_scale:
+            if self.backdrop is not None:
+                self.backdrop.invalidate(self.boundingRect())
             self.prepareGeometryChange()
             self._width_scale = scale
-            self._pen = None
             self._shape = None
-            self.update()
-            if self.layer is not None:
-                self.layer.invalidate()
+            self._restyled()
 
     # ------------------------------------------------------------------ queries
     def path_point(self, t: float) -> QPointF:
@@ -183,7 +211,7 @@ class EdgeItem(QGraphicsItem):
         """What the label shows now ("" when hidden)."""
         if self._caption is not None:
             return self._caption
-        if not self._show_label:
+        if not self._show_label or not self._source_varies:
             return ""
         if self._label is None:
             self._label = "×" + format_number(self._local) if self._local == self._local else "× ?"
@@ -201,6 +229,20 @@ class EdgeItem(QGraphicsItem):
     @property
     def width_scale(self) -> float:
         return self._width_scale
+
+    @property
+    def style(self) -> CanvasStyle:
+        return self._style
+
+    @property
+    def bounds(self) -> QRectF:
+        """The bounding rectangle in scene coordinates (links are never moved as items)."""
+        return self._bounds
+
+    @property
+    def ends(self) -> tuple[float, float, float, float, float]:
+        """(start x, y, arrow base x, y, control reach) in scene coordinates."""
+        return self._ends
 
     def boundingRect(self) -> QRectF:
         if self._width_scale <= 3.0:
@@ -231,103 +273,84 @@ class EdgeItem(QGraphicsItem):
         self._arrow_brush = QBrush(colour)
         return pen
 
-    def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
-    ) -> None:
-        lod = painter.worldTransform().m11()  # no rotation here, so this is the zoom
-        selected = self.isSelected()
-        if lod < st.LOD_EDGE_BATCH and not selected and self.is_plain:
-            return  # the EdgeLayer has drawn this link with all the others in one stroke
-        s = self._style
+    def paint_link(self, painter: QPainter) -> QPen:
+        """The curve and its arrowhead (not the label); returns the pen used."""
         if self._emphasis == "dim":
-            painter.setOpacity(0.25)
+            painter.setOpacity(painter.opacity() * 0.25)
         pen = self._pen or self._make_pen()
+        selected = self.isSelected()
         if selected:
-            pen = s.edge_selected
-        stroke, arrow, mid = self._paths()
+            pen = self._style.edge_selected
+        stroke, arrow, _mid = self._paths()
         painter.setPen(pen)
         painter.setBrush(_NO_BRUSH)
         painter.drawPath(stroke)
         painter.setPen(_NO_PEN)
         painter.setBrush(QBrush(pen.color()) if selected else self._arrow_brush)
         painter.drawPolygon(arrow)
-        if lod < st.LOD_LABELS or (self._caption is None and not self._show_label):
-            return
-        text = self.label_text()
-        if not text:
-            return
-        if lod < st.LOD_DETAIL:
-            painter.setOpacity(painter.opacity() * st.fade(lod, st.LOD_LABELS, st.LOD_DETAIL))
-        width = s.edge_metrics.horizontalAdvance(text) + 10.0
-        box = QRectF(mid.x() - width / 2.0, mid.y() - 9.0, width, 18.0)
-        painter.setBrush(s.label_back)
-        painter.setPen(s.label_pen if pen is self._pen and self._emphasis is None else QPen(pen.color(), 1.0))
-        painter.drawRoundedRect(box, 9.0, 9.0)
-        painter.setFont(s.edge_font)
-        painter.setPen(s.grad if self._caption is not None else s.edge_label)
-        painter.drawText(box, _CENTER, text)
-
-
-class EdgeLayer(QGraphicsItem):
-    """Every plain link in one stroke, for the zoomed-out view.
-
-    Far out, a thousand links painted one by one cost a thousand Python calls and strokes;
-    one combined path costs about a millisecond. Each EdgeItem skips painting itself
-    below ``LOD_EDGE_BATCH`` unless it looks special (selected, emphasised, scaled), and
-    this layer draws the rest. Above that zoom the layer draws nothing.
-    """
-
-    def __init__(self, style: CanvasStyle, edges: Callable[[], Iterable[EdgeItem]]) -> None:
-        super().__init__()
-        self._style = style
-        self._edges = edges
-        self._path = QPainterPath()
-        self._bounds = QRectF()
-        self._path_dirty = True
-        self._bounds_dirty = True
-        self.setZValue(-0.5)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-
-    def set_style(self, style: CanvasStyle) -> None:
-        self._style = style
-        self.update()
-
-    def invalidate(self) -> None:
-        """Some link moved, appeared, vanished or changed its look."""
-        if not self._bounds_dirty:
-            self.prepareGeometryChange()
-            self._bounds_dirty = True
-        if not self._path_dirty:
-            self._path_dirty = True
-            self.update()
-
-    def boundingRect(self) -> QRectF:
-        if self._bounds_dirty:
-            bounds = QRectF()
-            for item in self._edges():
-                bounds = bounds.united(item._bounds)
-            self._bounds = bounds
-            self._bounds_dirty = False
-        return self._bounds
+        return pen
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        if painter.worldTransform().m11() >= st.LOD_EDGE_BATCH:
-            return
-        if self._path_dirty:
-            path = QPainterPath()
-            for item in self._edges():
-                if item.is_plain and not item.isSelected() and item.isVisible():
-                    x0, y0, x1, y1, dx = item._ends
-                    path.moveTo(x0, y0)
-                    path.cubicTo(x0 + dx, y0, x1 - dx, y1, x1, y1)
-                    path.lineTo(x1 + ARROW_LENGTH, y1)
-            self._path = path
-            self._path_dirty = False
-        painter.setPen(self._style.edge_pen)
-        painter.setBrush(_NO_BRUSH)
-        painter.drawPath(self._path)
+        lod = painter.worldTransform().m11()  # no rotation here, so this is the zoom
+        backdrop = self.backdrop
+        labelled = lod >= st.LOD_LABELS and (
+            self._caption is not None or (self._show_label and self._source_varies)
+        )
+        opacity = painter.opacity()
+        in_view = widget is not None and backdrop is not None and backdrop.active
+        if in_view and self._emphasis is None and self._width_scale == 1.0 and not self.isSelected():
+            pen = None  # the view's backdrop has drawn the curve
+        else:
+            pen = self.paint_link(painter)
+        text = self.label_text() if labelled else ""
+        if text:
+            cached = in_view and backdrop is not None and not backdrop.zooming
+            dpr = widget.devicePixelRatioF() if cached and widget is not None else 0.0
+            self._paint_label(painter, text, lod, pen, dpr)
+        painter.setOpacity(opacity)
+
+    def _paint_label(self, painter: QPainter, text: str, lod: float, pen: QPen | None, dpr: float) -> None:
+        """A rounded chip with the text; in a view (``dpr`` > 0) the chip is a picture."""
+        s = self._style
+        if lod < st.LOD_DETAIL:
+            painter.setOpacity(painter.opacity() * st.fade(lod, st.LOD_LABELS, st.LOD_DETAIL))
+        if text != self._measured:
+            self._measured = text
+            self._label_width = s.edge_metrics.horizontalAdvance(text)
+        text_width = self._label_width
+        width = math.ceil(text_width) + 10.0
+        mid = self._paths()[2]
+        box = QRectF(mid.x() - width / 2.0, mid.y() - 9.0, width, 18.0)
+        plain = pen is None or (pen is self._pen and self._emphasis is None)
+        border = s.label_pen if plain or pen is None else QPen(pen.color(), 1.0)
+        if dpr:
+            pictures = s.pictures(lod, dpr)
+            area = st.snap(QRectF(-1.0, -1.0, width + 2.0, 20.0), lod * dpr)
+            key = ("chip", width, border.color().rgba())
+            chip = pictures.get(key)
+            if chip is None:
+                chip = st.make_picture(
+                    area,
+                    lod * dpr,
+                    painter.renderHints(),
+                    lambda p: _paint_chip(p, QRectF(0.0, 0.0, width, 18.0), s.label_back, border),
+                )
+                pictures[key] = chip
+            ox, oy = st.draw_picture(painter, chip, area.translated(box.left(), box.top()), dpr)
+        else:
+            _paint_chip(painter, box, s.label_back, border)
+            ox = oy = 0.0
+        painter.setFont(s.edge_font)
+        painter.setPen(s.grad if self._caption is not None else s.edge_label)
+        painter.drawText(QPointF(mid.x() - text_width / 2.0 + ox, mid.y() + s.edge_dy + oy), text)
+
+
+def _paint_chip(painter: QPainter, box: QRectF, fill: QBrush, border: QPen) -> None:
+    painter.setBrush(fill)
+    painter.setPen(border)
+    painter.drawRoundedRect(box, 9.0, 9.0)
 
 
 class DragEdgeItem(QGraphicsItem):

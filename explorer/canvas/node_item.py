@@ -13,12 +13,16 @@ Two rules keep a frame where every number changes cheap:
 * Nothing calls back into Python on geometry changes (no ``itemChange`` override): the
   scene moves the edges itself, so building a thousand cards stays cheap.
 
+A constant is drawn as a compact pill (its number and its output port) at the right of
+the card's place, so links and the layout are the same as for a card.
+
 Imports: PySide6, explorer.graph.ops, explorer.canvas.style / node_paint.
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainterPath
@@ -29,22 +33,30 @@ from explorer.canvas.node_paint import CARD_PATH, NodePainting
 from explorer.canvas.style import CanvasStyle
 from explorer.graph.ops import LEAF_OPS, OPS
 
+if TYPE_CHECKING:
+    from explorer.canvas.backdrop import Backdrop
+
 EMPHASIS_KINDS = frozenset({"active", "done", "path", "dim"})
 _FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-_SHAPES: dict[int, QPainterPath] = {}
+_SHAPES: dict[tuple[int, float], QPainterPath] = {}
 
 
-def _shape(arity: int) -> QPainterPath:
-    """The card plus a generous disc around every port, so ports are easy to hit."""
-    path = _SHAPES.get(arity)
+def _shape(arity: int, pill: QRectF | None) -> QPainterPath:
+    """The card (or pill) plus a generous disc around every port, so ports are easy to hit."""
+    key = (arity, -1.0 if pill is None else pill.width())
+    path = _SHAPES.get(key)
     if path is None:
-        path = QPainterPath(CARD_PATH)
+        if pill is None:
+            path = QPainterPath(CARD_PATH)
+        else:
+            path = QPainterPath()
+            path.addRoundedRect(pill, st.PILL_HEIGHT / 2.0, st.PILL_HEIGHT / 2.0)
         r = st.PORT_HIT_RADIUS
         for point in [st.OUTPUT_PORT, *(st.input_port(k, arity) for k in range(arity))]:
             disc = QPainterPath()
             disc.addEllipse(point, r, r)
             path = path.united(disc)
-        _SHAPES[arity] = path
+        _SHAPES[key] = path
     return path
 
 
@@ -62,6 +74,10 @@ class NodeItem(NodePainting, QGraphicsItem):
     _header: tuple[str, str, float, float] | None = None
     _value = math.nan
     _grad = math.nan
+    _varies = True
+    _value_wide = False
+    _grad_wide = False
+    _pill_width = 0.0
     _value_str: str | None = None
     _grad_str: str | None = None
     _value_x = 0.0
@@ -76,6 +92,7 @@ class NodeItem(NodePainting, QGraphicsItem):
     _out_connected = False
     _hover: tuple[str, int] | None = None
     _port_mark: tuple[int, bool] | None = None  # (slot, or -1 for the output; acceptable)
+    backdrop: Backdrop | None = None  # draws the card when zoomed far out
 
     def __init__(self, node_id: str, style: CanvasStyle) -> None:
         super().__init__()
@@ -85,6 +102,13 @@ class NodeItem(NodePainting, QGraphicsItem):
         self.setFlags(_FLAGS)
         self.setAcceptHoverEvents(True)
         self.setZValue(1.0)
+
+    def _changed(self) -> None:
+        """Repaint after a change that also shows zoomed far out (drawn by the backdrop)."""
+        self.update()
+        backdrop = self.backdrop
+        if backdrop is not None and backdrop.far:
+            backdrop.invalidate(self.sceneBoundingRect())
 
     # ------------------------------------------------------------------ setters (the scene calls these)
     def set_style(self, style: CanvasStyle) -> None:
@@ -100,6 +124,10 @@ class NodeItem(NodePainting, QGraphicsItem):
             self.prepareGeometryChange()
             self._arity = spec.arity
             self._in_connected = [False] * spec.arity
+        pill = op == "const"
+        if pill != (self._op == "const") or (pill and name != self._name):
+            self._value_str = self._grad_str = None
+            self.prepareGeometryChange()
         self._op, self._name, self._symbol = op, name, spec.symbol
         if op in LEAF_OPS:
             self._title = name or ("input" if op == "input" else "constant")
@@ -109,28 +137,53 @@ class NodeItem(NodePainting, QGraphicsItem):
             self._title = name or ("" if same else spec.title)
             self._tag = ""
         self._header = None
-        self.update()
+        self._changed()
 
     def set_numbers(self, value: float, grad: float) -> None:
         """New evaluation numbers. Cheap on purpose: no formatting, no repaint request."""
         if value != self._value and (value == value or self._value == self._value):
             self._value = value
             self._value_str = None
+            if self._op == "const":
+                self._value_changed_size()
         if grad != self._grad and (grad == grad or self._grad == self._grad):
             self._grad = grad
             self._grad_str = None
 
+    def _value_changed_size(self) -> None:
+        """A constant's pill is as wide as its number: its shape follows."""
+        old = self._pill_width
+        self._format_numbers()
+        if self._pill_width != old:
+            self._changed()
+
+    def set_varies(self, varies: bool) -> None:
+        """Whether the node depends on some input; one that does not shows no gradient."""
+        if varies != self._varies:
+            self._varies = varies
+            self._grad_str = None
+            self.update()
+
+    @property
+    def varies(self) -> bool:
+        return self._varies
+
+    @property
+    def has_gradient(self) -> bool:
+        """Whether the card shows a gradient (constants and input-free nodes do not)."""
+        return self._varies and not self.is_pill
+
     def set_output(self, is_output: bool) -> None:
         if is_output != self._output:
             self._output = is_output
-            self.update()
+            self._changed()
 
     def set_errors(self, messages: tuple[str, ...], notes: tuple[str, ...] = ()) -> None:
         """Domain problems at this node turn the card red, with the reasons in the tooltip;
         ``notes`` (e.g. "operand 2 is not connected") only go into the tooltip."""
         if messages != self._errors or notes != self._notes:
             self._errors, self._notes = messages, notes
-            self.update()
+            self._changed()
 
     def set_input_connected(self, slot: int, connected: bool) -> None:
         if 0 <= slot < len(self._in_connected) and self._in_connected[slot] != connected:
@@ -153,6 +206,8 @@ class NodeItem(NodePainting, QGraphicsItem):
         if text != self._value_override:
             self._value_override = text
             self._value_str = None
+            if self._op == "const":
+                self._value_changed_size()
             self.update()
 
     def set_grad_override(self, text: str | None) -> None:
@@ -167,7 +222,7 @@ class NodeItem(NodePainting, QGraphicsItem):
             raise ValueError(f"unknown emphasis {kind!r}")
         if kind != self._emphasis:
             self._emphasis = kind
-            self.update()
+            self._changed()
 
     def set_tangent_text(self, text: str | None) -> None:
         """A line under the card in the tangent colour (forward mode), None to hide."""
@@ -221,6 +276,7 @@ class NodeItem(NodePainting, QGraphicsItem):
         return self._value_str or ""
 
     def grad_text(self) -> str:
+        """The gradient as the card shows it ("" when it shows none: see ``has_gradient``)."""
         self._format_numbers()
         return self._grad_str or ""
 
@@ -233,9 +289,14 @@ class NodeItem(NodePainting, QGraphicsItem):
                 "Drag the value sideways to scrub it (Shift: fine), double-click to type."
             )
         elif self._op == "const":
-            help_text = "Constant\nDrag the value sideways to scrub it, double-click to type."
+            help_text = (
+                "Constant: no input moves it, so it has no gradient.\n"
+                "Drag the value sideways to scrub it, double-click to type."
+            )
         else:
             help_text = "\n".join([f"{spec.title}: {spec.expression}", *spec.formulas])
+            if not self._varies:
+                help_text += "\nDepends on no input, so it has no gradient."
         problems = self._errors + self._notes
         return "\n".join(problems) + "\n\n" + help_text if problems else help_text
 
@@ -255,14 +316,19 @@ class NodeItem(NodePainting, QGraphicsItem):
         return self.x(), self.y() + st.input_port_y(slot, self._arity)
 
     def value_rect(self) -> QRectF:
-        """The value row in scene coordinates (where scrubbing and double-click editing work)."""
-        return self.mapRectToScene(st.VALUE_ROW)
+        """The value row (a constant's pill) in scene coordinates: where scrubbing and
+        double-click editing work."""
+        return self.mapRectToScene(self.card_shape() if self.is_pill else st.VALUE_ROW)
 
     def header_rect(self) -> QRectF:
+        """Where the name is (a constant's pill: where its name would be written)."""
+        if self.is_pill:
+            return self.mapRectToScene(self.card_shape())
         return self.mapRectToScene(QRectF(0.0, 0.0, st.WIDTH, st.HEADER))
 
     def card_rect(self) -> QRectF:
-        return self.mapRectToScene(st.CARD)
+        """The card (a constant's pill) in scene coordinates."""
+        return self.mapRectToScene(self.card_shape())
 
     def hit_part(self, pos: QPointF) -> tuple[str, int]:
         """What is under ``pos`` (item coordinates): ("out", 0), ("in", slot), ("value", 0),
@@ -276,6 +342,8 @@ class NodeItem(NodePainting, QGraphicsItem):
             p = st.input_port(slot, self._arity)
             if (x - p.x()) ** 2 + (y - p.y()) ** 2 <= r2:
                 return ("in", slot)
+        if self.is_pill:
+            return ("value", 0) if self.card_shape().contains(pos) else ("none", 0)
         if self._op in LEAF_OPS and st.VALUE_ROW.contains(pos):
             return ("value", 0)
         if st.CARD.contains(pos):
@@ -286,7 +354,7 @@ class NodeItem(NodePainting, QGraphicsItem):
         return st.BOUNDS
 
     def shape(self) -> QPainterPath:
-        return _shape(self._arity)
+        return _shape(self._arity, self.card_shape() if self.is_pill else None)
 
     # ------------------------------------------------------------------ hover
     def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:

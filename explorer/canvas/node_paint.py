@@ -5,8 +5,22 @@ mixin turns that state into pixels. Everything here reads only the item's own fi
 the shared :class:`~explorer.canvas.style.CanvasStyle`; strings are measured and elided
 once per change (header) or once per new number (rows), never on every frame.
 
+A card is drawn in two layers. The *chrome* (shadow, body, header band, outline, op
+chip, row bars and labels, ports, operand names, badges) depends only on a handful of
+states shared by many cards, so in a view it is drawn once per look and device scale
+into a pixmap that every such card copies: one ``drawPixmap`` instead of a dozen
+antialiased shapes. The *live* layer (the node's title and its numbers) is drawn on top
+with cached fonts and pre-laid-out text. Painted for export (no widget), both layers are
+drawn as vectors. While the view zooms, the scale changes every frame and pictures would
+be thrown away at once, so cards draw vectors until the zoom settles.
+
+A constant is a compact pill with just its number: it has no gradient row, as nobody asks
+how the output moves when the number 2 moves; neither does any node that depends on no
+input (``set_varies(False)``).
+
 Level of detail: below ``LOD_TEXT`` a card is a plain rectangle with its name in big
-letters (readable from far away), above it the full card fades its small text in.
+letters (readable from far away; the view's backdrop draws it), above it the full card
+fades its small text in.
 
 Imports: PySide6, explorer.theme, explorer.graph.ops, explorer.canvas.style.
 """
@@ -23,8 +37,12 @@ from explorer.canvas import style as st
 from explorer.graph.ops import LEAF_OPS, OPS
 from explorer.theme import format_number
 
-# Ops whose operand order changes the result get their operand names drawn at the ports.
-ORDERED_OPS = frozenset({"sub", "div", "pow"})
+if TYPE_CHECKING:
+    from explorer.canvas.backdrop import Backdrop
+
+BINARY_OPS = frozenset(name for name, op in OPS.items() if op.arity == 2)
+DIM_OPACITY = 0.28
+NO_GRADIENT = "—"  # shown in the grad row of a node that depends on no input
 _SHORT_OPERAND = {"exponent": "exp"}
 _NO_PEN = Qt.PenStyle.NoPen
 _NO_BRUSH = Qt.BrushStyle.NoBrush
@@ -54,6 +72,14 @@ _GRAD_BASE = st.GRAD_ROW.center().y()
 _VALUE_BAR = QRectF(st.VALUE_ROW.left() + 4.0, _VALUE_BASE - 6.0, 3.0, 12.0)
 _GRAD_BAR = QRectF(st.GRAD_ROW.left() + 4.0, _GRAD_BASE - 6.0, 3.0, 12.0)
 _LABEL_X = st.VALUE_ROW.left() + 12.0
+_NUMBER_ROOM = st.VALUE_ROW.width() - 52.0  # right of the row label
+_WIDE_ROOM = st.VALUE_ROW.width() - 18.0  # a long override hides the row label
+_OPERAND_GAP = 9.0  # between an operand name and the card's edge
+
+
+def operand_label(op: str, slot: int) -> str:
+    name = OPS[op].operand_names[slot]
+    return _SHORT_OPERAND.get(name, name)
 
 
 class NodePainting:
@@ -76,19 +102,29 @@ class NodePainting:
     _tangent: str | None
     _value: float
     _grad: float
+    _varies: bool
     _value_override: str | None
     _grad_override: str | None
     _value_str: str | None
     _grad_str: str | None
     _value_x: float
     _grad_x: float
+    _value_wide: bool
+    _grad_wide: bool
+    _pill_width: float
     _header: tuple[str, str, float, float] | None
+    backdrop: Backdrop | None
 
     if TYPE_CHECKING:
 
         def isSelected(self) -> bool: ...  # provided by QGraphicsItem
 
     # ------------------------------------------------------------------ text layout
+    @property
+    def is_pill(self) -> bool:
+        """Drawn as a compact constant (a pill with its number)."""
+        return self._op == "const"
+
     def _header_layout(self) -> tuple[str, str, float, float]:
         """(title as shown, far-zoom title, symbol chip width, tag width), cached per style."""
         if self._header is None:
@@ -111,51 +147,174 @@ class NodePainting:
             self._header = cached
         return self._header
 
+    def _fit(self, text: str, room: float) -> tuple[str, float]:
+        """``text`` elided to ``room`` and its width (one measurement when it fits)."""
+        metrics = self._style.number_metrics
+        width = metrics.horizontalAdvance(text)
+        if width > room:
+            text = metrics.elidedText(text, _ELIDE, room)
+            width = metrics.horizontalAdvance(text)
+        return text, width
+
     def _format_numbers(self) -> None:
-        s = self._style
-        room = st.VALUE_ROW.width() - 52.0
+        """Make the row strings (and their x) for the current numbers and overrides."""
         if self._value_str is None:
             text = self._value_override
             if text is None:
                 text = format_number(self._value)
-            self._value_str = s.number_metrics.elidedText(text, _ELIDE, room)
-            self._value_x = st.VALUE_ROW.right() - 6.0 - s.number_metrics.horizontalAdvance(self._value_str)
+            if self.is_pill:
+                text, width = self._fit(self._pill_text(text), st.WIDTH - 2 * st.PILL_PAD)
+                self._pill_width = width
+                self._value_x = st.pill_rect(width).center().x() - width / 2.0
+            else:
+                self._value_wide = self._value_override is not None and self._too_wide(text)
+                text, width = self._fit(text, _WIDE_ROOM if self._value_wide else _NUMBER_ROOM)
+                self._value_x = st.VALUE_ROW.right() - 6.0 - width
+            self._value_str = text
         if self._grad_str is None:
             text = self._grad_override
-            if text is None:
-                text = format_number(self._grad)
-            self._grad_str = s.number_metrics.elidedText(text, _ELIDE, room)
-            self._grad_x = st.GRAD_ROW.right() - 6.0 - s.number_metrics.horizontalAdvance(self._grad_str)
+            if self.is_pill:
+                text = ""
+            elif text is None:
+                text = format_number(self._grad) if self._varies else ""
+            self._grad_wide = self._grad_override is not None and self._too_wide(text)
+            text, width = self._fit(
+                text or self._placeholder(), _WIDE_ROOM if self._grad_wide else _NUMBER_ROOM
+            )
+            self._grad_str = "" if text == NO_GRADIENT else text
+            self._grad_x = st.GRAD_ROW.right() - 6.0 - width
+
+    def _placeholder(self) -> str:
+        """What an empty grad row shows: a dash on a card that has no gradient at all."""
+        return NO_GRADIENT if not self._varies and self._grad_override is None else ""
+
+    def _too_wide(self, text: str) -> bool:
+        return self._style.number_metrics.horizontalAdvance(text) > _NUMBER_ROOM
+
+    def _pill_text(self, number: str) -> str:
+        return f"{self._name} = {number}" if self._name else number
 
     # ------------------------------------------------------------------ painting
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        s = self._style
         lod = painter.worldTransform().m11()  # no rotation here, so this is the zoom
-        selected = self.isSelected()
-        emphasis = self._emphasis
-        if emphasis == "dim":
-            painter.setOpacity(0.28)
-        errors = self._errors
-        if errors:
-            fill, border = s.error_fill, s.error_border
-        elif emphasis == "active":
-            fill, border = s.active_fill, s.active_border
-        else:
-            fill = s.fill
-            if emphasis == "path":
-                border = s.path_border
-            elif self._output:
-                border = s.output_border
-            else:
-                border = s.border
-        header = self._header_layout()
         if lod < st.LOD_TEXT:
-            self._paint_far(painter, lod, fill, border, selected, header[1])
+            self.paint_far(painter, lod)
             return
+        opacity = painter.opacity()
+        if self._emphasis == "dim":
+            painter.setOpacity(opacity * DIM_OPACITY)
+        if self._value_str is None or self._grad_str is None:
+            self._format_numbers()
+        backdrop = self.backdrop
+        if widget is None or backdrop is None or backdrop.zooming:
+            self._paint_chrome(painter, lod)
+            self._paint_live(painter, lod, 0.0, 0.0)
+        else:
+            self._paint_live(painter, lod, *self._blit_chrome(painter, lod, widget.devicePixelRatioF()))
+        painter.setOpacity(opacity)
 
-        # Card: soft shadow, body, header band, outline.
+    def _look(self) -> tuple[QBrush, QPen]:
+        """(card fill, outline) for the node's state."""
+        s = self._style
+        emphasis = self._emphasis
+        if self._errors:
+            return s.error_fill, s.error_border
+        if emphasis == "active":
+            return s.active_fill, s.active_border
+        if emphasis == "path":
+            return s.fill, s.path_border
+        return s.fill, (s.output_border if self._output else s.border)
+
+    def card_shape(self) -> QRectF:
+        """The card (or the constant's pill) in item coordinates."""
+        if self.is_pill:
+            if self._value_str is None:
+                self._format_numbers()
+            return st.pill_rect(self._pill_width)
+        return st.CARD
+
+    def paint_far(self, painter: QPainter, lod: float) -> None:
+        """Zoomed far out: a plain card, and its name in big letters once they are legible."""
+        s = self._style
+        opacity = painter.opacity()
+        if self._emphasis == "dim":
+            painter.setOpacity(opacity * DIM_OPACITY)
+        fill, border = self._look()
+        far = self._header_layout()[1]
+        if self.isSelected():
+            painter.setPen(s.selected_border)
+        elif border is s.border:
+            painter.setPen(_NO_PEN)  # a plain fill is half the cost of a stroked outline
+        else:
+            painter.setPen(border)
+        painter.setBrush(s.far_fill if fill is s.fill else fill)
+        rect = self.card_shape()
+        painter.drawRect(rect)
+        if lod >= st.LOD_FAR_TEXT and not self.is_pill:  # a pill is too small for a name
+            painter.setPen(s.error if self._errors else s.text)
+            painter.setFont(s.far_font)
+            painter.drawStaticText(s.far_text_pos(far), s.static(far, "far"))
+        painter.setOpacity(opacity)
+
+    # ------------------------------------------------------------------ chrome, cached
+    def _chrome_key(self, lod: float, dpr: float) -> tuple[object, ...]:
+        fill, border = self._look()
+        hovered = self._hover is not None and self._hover[0] == "value"
+        return (
+            self._op,
+            bool(self._name),
+            id(fill),
+            id(border),
+            self.isSelected(),
+            self._output,
+            bool(self._errors),
+            tuple(self._in_connected),
+            self._out_connected,
+            hovered,
+            self._varies,
+            self._value_wide,
+            self._grad_wide,
+            self._pill_width if self.is_pill else 0.0,
+            lod,
+            dpr,
+        )
+
+    def _chrome_rect(self, lod: float) -> QRectF:
+        """What the chrome covers, in item coordinates (ports, names and badges included)."""
+        if self.is_pill:
+            rect = self.card_shape().adjusted(-5.0, -5.0, st.PORT_RADIUS + 5.0, 6.0)
+        else:
+            rect = st.CARD.adjusted(-st.PORT_RADIUS - 5.0, -6.0, st.PORT_RADIUS + 5.0, 8.0)
+            if self._op in BINARY_OPS and lod >= st.LOD_LABELS:
+                rect.setLeft(-48.0)
+        if self._output:
+            rect.setTop(-22.0)
+        elif self._errors:
+            rect.setTop(-13.0)
+        return rect
+
+    def _blit_chrome(self, painter: QPainter, lod: float, dpr: float) -> tuple[float, float]:
+        """Copy this look's picture (made on first use at this zoom) to the card; returns
+        the shift that put it on whole device pixels, for the live layer to follow."""
+        pictures = self._style.pictures(lod, dpr)
+        key = self._chrome_key(lod, dpr)
+        rect = st.snap(self._chrome_rect(lod), lod * dpr)
+        pixmap = pictures.get(key)
+        if pixmap is None:
+            pixmap = st.make_picture(
+                rect, lod * dpr, painter.renderHints(), lambda p: self._paint_chrome(p, lod)
+            )
+            pictures[key] = pixmap
+        return st.draw_picture(painter, pixmap, rect, dpr)
+
+    def _paint_chrome(self, painter: QPainter, lod: float) -> None:
+        s = self._style
+        fill, border = self._look()
+        if self.is_pill:
+            self._paint_pill_chrome(painter, lod, fill, border)
+            return
         painter.setPen(_NO_PEN)
         if lod > 0.7:
             painter.setBrush(s.shadow)
@@ -163,7 +322,7 @@ class NodePainting:
         painter.setBrush(fill)
         painter.drawPath(CARD_PATH)
         op = self._op
-        painter.setBrush(s.input_fill if op == "input" else (s.const_fill if op == "const" else s.header))
+        painter.setBrush(s.input_fill if op == "input" else s.header)
         painter.drawPath(HEADER_PATH)
         painter.setPen(s.divider)
         painter.drawLine(*_DIVIDER)
@@ -173,80 +332,71 @@ class NodePainting:
             painter.drawPath(CARD_PATH)
         painter.setPen(border)
         painter.drawPath(CARD_PATH)
-        if selected:
+        if self.isSelected():
             painter.setPen(s.selected_border)
             painter.drawRoundedRect(_SELECTION_RECT, st.RADIUS + 3, st.RADIUS + 3)
-
-        self._paint_header(painter, header)
+        self._paint_header_chrome(painter)
         if lod < st.LOD_DETAIL:
-            opacity = painter.opacity()
-            painter.setOpacity(opacity * st.fade(lod, st.LOD_TEXT, st.LOD_DETAIL))
-            self._paint_rows(painter)
-            painter.setOpacity(opacity)
+            faded = painter.opacity()
+            painter.setOpacity(faded * st.fade(lod, st.LOD_TEXT, st.LOD_DETAIL))
+            self._paint_rows_chrome(painter)
+            painter.setOpacity(faded)
         else:
-            self._paint_rows(painter)
-        self._paint_ports(painter)
-        if lod >= st.LOD_LABELS and self._op in ORDERED_OPS:
+            self._paint_rows_chrome(painter)
+        self._paint_ports(painter, live=False)
+        if lod >= st.LOD_LABELS and op in BINARY_OPS:
             self._paint_operand_names(painter)
-        if self._output or errors:
-            self._paint_badges(painter)
+        if self._output or self._errors:
+            self._paint_badges(painter, st.CARD)
 
-    def _paint_far(
-        self, painter: QPainter, lod: float, fill: QBrush, border: QPen, selected: bool, far: str
-    ) -> None:
-        """Zoomed far out: a plain card, and its name in big letters once they are legible."""
+    def _paint_pill_chrome(self, painter: QPainter, lod: float, fill: QBrush, border: QPen) -> None:
         s = self._style
-        if selected:
+        rect = self.card_shape()
+        radius = st.PILL_HEIGHT / 2.0
+        painter.setPen(_NO_PEN)
+        if lod > 0.7:
+            painter.setBrush(s.shadow)
+            painter.drawRoundedRect(rect.translated(0.0, 2.0), radius, radius)
+        hovered = self._hover is not None and self._hover[0] == "value"
+        if fill is s.fill:
+            fill = s.field_hover if hovered else s.const_fill
+        painter.setBrush(fill)
+        painter.setPen(border)
+        painter.drawRoundedRect(rect, radius, radius)
+        if self._output and border is not s.output_border:
+            painter.setBrush(_NO_BRUSH)
+            painter.setPen(s.output_border)
+            painter.drawRoundedRect(rect, radius, radius)
+        if self.isSelected():
+            painter.setBrush(_NO_BRUSH)
             painter.setPen(s.selected_border)
-        elif border is s.border:
-            painter.setPen(_NO_PEN)  # a plain fill is half the cost of a stroked outline
-        else:
-            painter.setPen(border)
-        painter.setBrush(s.far_fill if fill is s.fill else fill)
-        painter.drawRect(st.CARD)
-        if lod >= st.LOD_FAR_TEXT:
-            painter.setPen(s.error if self._errors else s.text)
-            painter.setFont(s.far_font)
-            painter.drawStaticText(s.far_text_pos(far), s.static(far, "far"))
+            outer = rect.adjusted(-4.0, -4.0, 4.0, 4.0)
+            painter.drawRoundedRect(outer, radius + 4.0, radius + 4.0)
+        self._paint_ports(painter, live=False)
+        if self._output or self._errors:
+            self._paint_badges(painter, rect)
 
-    def _paint_header(self, painter: QPainter, header: tuple[str, str, float, float]) -> None:
+    def _paint_header_chrome(self, painter: QPainter) -> None:
         s = self._style
-        title, _far, symbol_width, tag_width = header
+        _title, _far, symbol_width, tag_width = self._header_layout()
         if self._op in LEAF_OPS:
-            if self._name:
-                painter.setPen(s.text)
-                painter.setFont(s.big_title_font)
-                painter.drawStaticText(QPointF(st.PAD, s.big_title_top), s.static(title, "big"))
-            else:
+            if self._tag:
                 painter.setPen(s.muted)
-                painter.setFont(s.title_font)
-                painter.drawStaticText(QPointF(st.PAD, s.title_top), s.static(title, "title"))
-            if not self._tag:
-                return
-            painter.setPen(s.muted)
-            painter.setFont(s.tag_font)
-            painter.drawStaticText(
-                QPointF(st.WIDTH - st.PAD - tag_width, s.tag_top), s.static(self._tag, "tag")
-            )
+                painter.setFont(s.tag_font)
+                painter.drawStaticText(
+                    QPointF(st.WIDTH - st.PAD - tag_width, s.tag_top), s.static(self._tag, "tag")
+                )
             return
-        # Op symbol in a chip, then the name (or the op's title while it has none).
+        # The op symbol in a chip; the title beside it is live.
         painter.setPen(_NO_PEN)
         painter.setBrush(s.chip)
         painter.drawRoundedRect(QRectF(st.PAD - 3.0, 5.0, symbol_width, st.HEADER - 10.0), 4.0, 4.0)
         painter.setPen(s.text)
         painter.setFont(s.symbol_font)
         painter.drawStaticText(QPointF(st.PAD + 3.0, s.symbol_top), s.static(self._symbol, "symbol"))
-        if title:
-            painter.setPen(s.text if self._name else s.muted)
-            painter.setFont(s.title_font)
-            painter.drawStaticText(
-                QPointF(st.PAD + symbol_width + 5.0, s.title_top), s.static(title, "title")
-            )
 
-    def _paint_rows(self, painter: QPainter) -> None:
+    def _paint_rows_chrome(self, painter: QPainter) -> None:
         s = self._style
-        if self._value_str is None or self._grad_str is None:
-            self._format_numbers()
         if self._op in LEAF_OPS:
             hovered = self._hover is not None and self._hover[0] == "value"
             painter.setPen(_NO_PEN)
@@ -254,26 +404,18 @@ class NodePainting:
             painter.drawRoundedRect(st.VALUE_ROW, 4.0, 4.0)
         # A short bar in each row's colour: the colour code is never carried by text alone.
         painter.fillRect(_VALUE_BAR, s.value_brush)
-        painter.fillRect(_GRAD_BAR, s.grad_brush)
+        if self._varies:
+            painter.fillRect(_GRAD_BAR, s.grad_brush)
         painter.setPen(s.muted)
         painter.setFont(s.row_label_font)
-        painter.drawStaticText(QPointF(_LABEL_X, _VALUE_BASE + s.label_top), s.static("value", "label"))
-        painter.drawStaticText(QPointF(_LABEL_X, _GRAD_BASE + s.label_top), s.static("grad", "label"))
-        painter.setFont(s.number_font)
-        for text, x, y, colour in (
-            (self._value_str, self._value_x, _VALUE_BASE, s.value),
-            (self._grad_str, self._grad_x, _GRAD_BASE, s.grad),
-        ):
-            if text == "undefined":
-                colour = s.error if self._errors else s.muted
-            painter.setPen(colour)
-            painter.drawText(QPointF(x, y + s.number_dy), text or "")
-        if self._tangent:
-            painter.setFont(s.row_label_font)
-            painter.setPen(s.tangent)
-            painter.drawText(QPointF(st.PAD, st.HEIGHT + 15.0), self._tangent)
+        if not self._value_wide:
+            painter.drawStaticText(QPointF(_LABEL_X, _VALUE_BASE + s.label_top), s.static("value", "label"))
+        if not self._grad_wide:
+            painter.drawStaticText(QPointF(_LABEL_X, _GRAD_BASE + s.label_top), s.static("grad", "label"))
 
-    def _paint_ports(self, painter: QPainter) -> None:
+    def _paint_ports(self, painter: QPainter, live: bool) -> None:
+        """Ports at rest (``live`` False, part of the chrome), or only the hovered and
+        marked ones on top (``live`` True)."""
         s = self._style
         r = st.PORT_RADIUS
         hover = self._hover
@@ -282,8 +424,14 @@ class NodePainting:
         ports = [(st.OUTPUT_PORT, -1, self._out_connected)]
         ports += [(st.input_port(k, self._arity), k, c) for k, c in enumerate(self._in_connected)]
         for point, slot, connected in ports:
-            # Filled discs only: an outline would cost as much as the rest of the port.
-            if mark is not None and mark[0] == slot:
+            if not live:
+                # Filled discs only: an outline would cost as much as the rest of the port.
+                painter.setBrush(s.edge)
+                painter.drawEllipse(point, r, r)
+                if not connected:
+                    painter.setBrush(s.fill)
+                    painter.drawEllipse(point, r - 1.8, r - 1.8)
+            elif mark is not None and mark[0] == slot:
                 painter.setBrush(s.fill)
                 painter.drawEllipse(point, r + 3.5, r + 3.5)
                 painter.setBrush(s.value if mark[1] else s.error)
@@ -296,31 +444,26 @@ class NodePainting:
             ):
                 painter.setBrush(s.selected_border.color())
                 painter.drawEllipse(point, r + 1.5, r + 1.5)
-            elif connected:
-                painter.setBrush(s.edge)
-                painter.drawEllipse(point, r, r)
-            else:
-                painter.setBrush(s.edge)
-                painter.drawEllipse(point, r, r)
-                painter.setBrush(s.fill)
-                painter.drawEllipse(point, r - 1.8, r - 1.8)
 
     def _paint_operand_names(self, painter: QPainter) -> None:
+        """Tiny names left of the operand ports: above the first link, below the second."""
         s = self._style
         painter.setPen(s.muted)
         painter.setFont(s.tag_font)
-        for slot, name in enumerate(OPS[self._op].operand_names):
-            label = _SHORT_OPERAND.get(name, name)
+        height = s.tag_metrics.height()
+        for slot in range(self._arity):
+            label = operand_label(self._op, slot)
             p = st.input_port(slot, self._arity)
             width = s.tag_metrics.horizontalAdvance(label)
-            painter.drawStaticText(QPointF(-width - 9.0, p.y() - 18.0), s.static(label, "tag"))
+            y = p.y() - height - 3.0 if slot == 0 else p.y() + 3.0
+            painter.drawStaticText(QPointF(-width - _OPERAND_GAP, y), s.static(label, "tag"))
 
-    def _paint_badges(self, painter: QPainter) -> None:
+    def _paint_badges(self, painter: QPainter, card: QRectF) -> None:
         s = self._style
         if self._output:
             tm = s.tag_metrics
             text = "OUTPUT"
-            pill = QRectF(0.0, -19.0, tm.horizontalAdvance(text) + 14.0, 15.0)
+            pill = QRectF(card.left(), card.top() - 19.0, tm.horizontalAdvance(text) + 14.0, 15.0)
             painter.setPen(_NO_PEN)
             painter.setBrush(s.output_border.color())
             painter.drawRoundedRect(pill, 7.5, 7.5)
@@ -328,7 +471,7 @@ class NodePainting:
             painter.setPen(s.background)
             painter.drawText(pill, _CENTER, text)
         if self._errors:
-            centre = QPointF(st.WIDTH - 4.0, 0.0)
+            centre = QPointF(card.right() - 4.0, card.top())
             painter.setPen(_NO_PEN)
             painter.setBrush(s.fill)
             painter.drawEllipse(centre, 10.5, 10.5)
@@ -336,4 +479,77 @@ class NodePainting:
             painter.drawEllipse(centre, 9.0, 9.0)
             painter.setFont(s.symbol_font)
             painter.setPen(s.fill.color())
-            painter.drawText(QRectF(centre.x() - 9.0, -9.0, 18.0, 18.0), _CENTER, "!")
+            painter.drawText(QRectF(centre.x() - 9.0, centre.y() - 9.0, 18.0, 18.0), _CENTER, "!")
+
+    # ------------------------------------------------------------------ live layer
+    def _paint_live(self, painter: QPainter, lod: float, ox: float, oy: float) -> None:
+        """The title, the numbers, the tangent line and the hovered or marked port, shifted
+        by (``ox``, ``oy``) like the chrome picture under them."""
+        s = self._style
+        if self._hover is not None or self._port_mark is not None:
+            if ox or oy:
+                painter.translate(ox, oy)
+                self._paint_ports(painter, live=True)
+                painter.translate(-ox, -oy)
+            else:
+                self._paint_ports(painter, live=True)
+        if self.is_pill:
+            painter.setFont(s.number_font)
+            painter.setPen(s.value)
+            painter.drawText(
+                QPointF(self._value_x + ox, st.BODY_MID + s.number_dy + oy), self._value_str or ""
+            )
+            self._paint_tangent(painter, st.BODY_MID + st.PILL_HEIGHT / 2.0 + 15.0 + oy, ox)
+            return
+        self._paint_title(painter, ox, oy)
+        if lod < st.LOD_DETAIL:
+            faded = painter.opacity()
+            painter.setOpacity(faded * st.fade(lod, st.LOD_TEXT, st.LOD_DETAIL))
+            self._paint_numbers(painter, ox, oy)
+            painter.setOpacity(faded)
+        else:
+            self._paint_numbers(painter, ox, oy)
+        self._paint_tangent(painter, st.HEIGHT + 15.0 + oy, ox)
+
+    def _paint_title(self, painter: QPainter, ox: float, oy: float) -> None:
+        s = self._style
+        title, _far, symbol_width, _tag_width = self._header_layout()
+        if not title:
+            return
+        if self._op in LEAF_OPS:
+            if self._name:
+                painter.setPen(s.text)
+                painter.setFont(s.big_title_font)
+                painter.drawStaticText(QPointF(st.PAD + ox, s.big_title_top + oy), s.static(title, "big"))
+            else:
+                painter.setPen(s.muted)
+                painter.setFont(s.title_font)
+                painter.drawStaticText(QPointF(st.PAD + ox, s.title_top + oy), s.static(title, "title"))
+            return
+        painter.setPen(s.text if self._name else s.muted)
+        painter.setFont(s.title_font)
+        x = st.PAD + symbol_width + 5.0 + ox
+        painter.drawStaticText(QPointF(x, s.title_top + oy), s.static(title, "title"))
+
+    def _paint_numbers(self, painter: QPainter, ox: float, oy: float) -> None:
+        s = self._style
+        painter.setFont(s.number_font)
+        for text, x, y, colour in (
+            (self._value_str, self._value_x, _VALUE_BASE, s.value),
+            (self._grad_str or self._placeholder(), self._grad_x, _GRAD_BASE, s.grad),
+        ):
+            if not text:
+                continue
+            if text == "undefined":
+                colour = s.error if self._errors else s.muted
+            elif text == NO_GRADIENT:
+                colour = s.muted
+            painter.setPen(colour)
+            painter.drawText(QPointF(x + ox, y + s.number_dy + oy), text)
+
+    def _paint_tangent(self, painter: QPainter, y: float, ox: float) -> None:
+        if self._tangent:
+            s = self._style
+            painter.setFont(s.row_label_font)
+            painter.setPen(s.tangent)
+            painter.drawText(QPointF(self.card_shape().left() + st.PAD - 4.0 + ox, y), self._tangent)

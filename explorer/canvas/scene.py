@@ -9,7 +9,9 @@ one document call each, or several inside one undo macro.
 
 Live recompute: on every ``evaluated`` the scene hands each card its new numbers without
 formatting them, marks diagnostics, then asks every view for one repaint. Cards format
-their text lazily while painting, so a frame costs what the *visible* cards cost.
+their text lazily while painting, so a frame costs what the *visible* cards cost. The
+grid and plain links are drawn by the views' backdrop (:mod:`explorer.canvas.backdrop`),
+which keeps them as pixels; zoomed far out it draws the cards too (``set_far_mode``).
 
 Imports: PySide6, explorer.document, explorer.io.format (via clipboard), explorer.graph,
 explorer.theme, and the canvas's own item modules.
@@ -19,8 +21,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QGraphicsScene,
     QGraphicsSceneHelpEvent,
     QGraphicsSceneMouseEvent,
@@ -29,7 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.canvas import style as st
-from explorer.canvas.edge_item import EdgeItem, EdgeLayer
+from explorer.canvas.backdrop import Backdrop, far_items
+from explorer.canvas.edge_item import EdgeItem
 from explorer.canvas.editors import InlineEditor
 from explorer.canvas.interactions import ConnectGesture, Gesture, MoveGesture, ScrubGesture
 from explorer.canvas.node_item import NodeItem
@@ -42,6 +47,7 @@ from explorer.graph.model import Edge
 from explorer.theme import LIGHT, Theme
 
 MESSAGE_MILLISECONDS = 4000
+_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 _RED_KINDS = frozenset({"domain", "overflow", "gradient"})
 
 
@@ -76,8 +82,8 @@ class GraphScene(SceneEditing, QGraphicsScene):
         # 2,500 (in Python) for their bounds: that halves a frame at 100% zoom.
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBackgroundBrush(self._style.background)
-        self._edge_layer = EdgeLayer(self._style, self._edges.values)
-        self.addItem(self._edge_layer)
+        self.backdrop = Backdrop(self)
+        self._selected: set[QGraphicsItem] = set()
         self._pulse = PulseItem(self._style)
         self._pulse.hide()
         self.addItem(self._pulse)
@@ -168,16 +174,37 @@ class GraphScene(SceneEditing, QGraphicsScene):
     def set_theme(self, theme: Theme) -> None:
         self._style = st.CanvasStyle.from_theme(theme)
         self.setBackgroundBrush(self._style.background)
-        for item in (
-            *self._nodes.values(),
-            *self._edges.values(),
-            self._edge_layer,
-            self._pulse,
-            self._message_item,
-        ):
+        for item in (*self._nodes.values(), *self._edges.values(), self._pulse, self._message_item):
             item.set_style(self._style)
+        self.backdrop.invalidate(None)
         self.theme_changed.emit()
         self.update()
+
+    @property
+    def far_mode(self) -> bool:
+        """Zoomed far out: the views' backdrop draws the cards and links."""
+        return self.backdrop.far
+
+    def set_far_mode(self, far: bool) -> None:
+        """The view calls this when its zoom crosses ``LOD_TEXT``."""
+        self.backdrop.set_far(far, far_items(self))
+
+    def render(
+        self,
+        painter: QPainter,
+        target: QRectF | QRect | None = None,
+        source: QRectF | QRect | None = None,
+        mode: Qt.AspectRatioMode = Qt.AspectRatioMode.KeepAspectRatio,
+    ) -> None:
+        """QGraphicsScene.render, with every item painting itself (exports need vectors)."""
+        far = self.backdrop.far
+        if far:
+            self.set_far_mode(False)
+        try:
+            super().render(painter, target or QRectF(), source or QRectF(), mode)
+        finally:
+            if far:
+                self.set_far_mode(True)
 
     def set_show_edge_labels(self, show: bool) -> None:
         self._show_labels = show
@@ -216,9 +243,21 @@ class GraphScene(SceneEditing, QGraphicsScene):
         """Throw every item away and draw the document's graph afresh."""
         self._cancel_gesture()
         self._close_editor()
-        for item in (*self._edges.values(), *self._nodes.values()):
-            self.removeItem(item)
-        self._edge_layer.invalidate()
+        self.backdrop.begin_batch()
+        try:
+            self._rebuild()
+        finally:
+            self.backdrop.end_batch()
+
+    def _rebuild(self) -> None:
+        self.backdrop.invalidate(None)
+        self._selected.clear()
+        for edge_item in self._edges.values():
+            edge_item.backdrop = None
+            self.removeItem(edge_item)
+        for node_item in self._nodes.values():
+            node_item.backdrop = None
+            self.removeItem(node_item)
         self._nodes.clear()
         self._edges.clear()
         self._edges_at.clear()
@@ -242,6 +281,10 @@ class GraphScene(SceneEditing, QGraphicsScene):
         item = NodeItem(node_id, self._style)
         item.set_node(node.op, node.name)
         item.setPos(position[0], position[1])
+        item.backdrop = self.backdrop
+        if self.backdrop.far:
+            item.setFlag(_NO_CONTENTS)
+            self.backdrop.invalidate(item.sceneBoundingRect())
         self.addItem(item)
         self._nodes[node_id] = item
         self._aligned = None
@@ -259,6 +302,10 @@ class GraphScene(SceneEditing, QGraphicsScene):
         self._edges_at.pop(node_id, None)
         item = self._nodes.pop(node_id, None)
         if item is not None:
+            if self.backdrop.far:
+                self.backdrop.invalidate(item.sceneBoundingRect())
+            item.backdrop = None
+            self._selected.discard(item)
             self.removeItem(item)
             self._aligned = None
         self._pending.discard(node_id)
@@ -275,12 +322,13 @@ class GraphScene(SceneEditing, QGraphicsScene):
         item = EdgeItem(edge, self._style)
         if not self._show_labels:
             item.set_show_label(False)
+        if self.backdrop.far:
+            item.setFlag(_NO_CONTENTS)
+        item.backdrop = self.backdrop
         item.set_ends_xy(*src.output_port_xy(), *dst.input_port_xy(edge.slot))
-        item.layer = self._edge_layer
         self.addItem(item)
         self._edges[edge] = item
         self._aligned = None
-        self._edge_layer.invalidate()
         self._edges_at[edge.source].add(edge)
         self._edges_at[edge.target].add(edge)
         dst.set_input_connected(edge.slot, True)
@@ -290,10 +338,11 @@ class GraphScene(SceneEditing, QGraphicsScene):
         item = self._edges.pop(edge, None)
         if item is None:
             return
-        item.layer = None
+        self.backdrop.invalidate(item.boundingRect())
+        item.backdrop = None
+        self._selected.discard(item)
         self.removeItem(item)
         self._aligned = None
-        self._edge_layer.invalidate()
         self._edges_at[edge.source].discard(edge)
         self._edges_at[edge.target].discard(edge)
         dst, src = self._nodes.get(edge.target), self._nodes.get(edge.source)
@@ -318,7 +367,12 @@ class GraphScene(SceneEditing, QGraphicsScene):
         self._place(item, position)
 
     def _place(self, item: NodeItem, position: tuple[float, float]) -> None:
+        far = self.backdrop.far
+        if far:
+            self.backdrop.invalidate(item.sceneBoundingRect())
         item.setPos(position[0], position[1])
+        if far:
+            self.backdrop.invalidate(item.sceneBoundingRect())
         self._follow([item])
 
     def _follow(self, items: list[NodeItem]) -> None:
@@ -335,7 +389,14 @@ class GraphScene(SceneEditing, QGraphicsScene):
                 )
 
     def _on_selection_changed(self) -> None:
-        self._edge_layer.invalidate()  # a selected link draws itself, highlighted
+        # A selected link draws itself, highlighted; far out the backdrop draws cards too.
+        selected = set(self.selectedItems())
+        for item in selected ^ self._selected:
+            if isinstance(item, EdgeItem):
+                self.backdrop.invalidate(item.boundingRect())
+            elif isinstance(item, NodeItem) and self.backdrop.far:
+                self.backdrop.invalidate(item.sceneBoundingRect())
+        self._selected = selected
         for item in self._nodes.values():
             z = 2.0 if item.isSelected() else 1.0
             if item.zValue() != z:
@@ -345,11 +406,17 @@ class GraphScene(SceneEditing, QGraphicsScene):
     def _aligned_items(self, program: Program) -> tuple[list[NodeItem | None], list[EdgeItem | None]]:
         if self._aligned is None or self._aligned[0] is not program:
             nodes, edges = self._nodes, self._edges
-            self._aligned = (
-                program,
-                [nodes.get(nid) for nid in program.ids],
-                [edges.get(edge) for edge in program.edges],
-            )
+            node_items = [nodes.get(nid) for nid in program.ids]
+            edge_items = [edges.get(edge) for edge in program.edges]
+            self._aligned = (program, node_items, edge_items)
+            # Structure changed: which nodes depend on an input (the others show no gradient).
+            varies = program.varies
+            for item, v in zip(node_items, varies, strict=True):
+                if item is not None:
+                    item.set_varies(v)
+            for edge_item, (src, _dst) in zip(edge_items, program.edge_ends, strict=True):
+                if edge_item is not None:
+                    edge_item.set_source_varies(varies[src])
         return self._aligned[1], self._aligned[2]
 
     def _apply_evaluation(self, ev: Evaluation) -> None:
@@ -385,7 +452,8 @@ class GraphScene(SceneEditing, QGraphicsScene):
             if new is not None:
                 new.set_output(True)
             self._output = ev.output
-        self.update()  # one repaint per view; cards format only what is visible
+        if not self.backdrop.far:  # far out no card shows a number
+            self.update()  # one repaint per view; cards format only what is visible
 
     # ------------------------------------------------------------------ mouse
     def _cancel_gesture(self) -> None:
@@ -421,9 +489,18 @@ class GraphScene(SceneEditing, QGraphicsScene):
             gesture.move(event)
             event.accept()
             return
+        if not isinstance(gesture, MoveGesture):
+            super().mouseMoveEvent(event)
+            return
+        moving = self.selected_node_items()
+        if self.backdrop.far:
+            for item in moving:
+                self.backdrop.invalidate(item.sceneBoundingRect())
         super().mouseMoveEvent(event)
-        if isinstance(gesture, MoveGesture):
-            self._follow(self.selected_node_items())
+        if self.backdrop.far:
+            for item in moving:
+                self.backdrop.invalidate(item.sceneBoundingRect())
+        self._follow(moving)
 
     def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
         """Tooltips are composed when asked for, not stored on a thousand items."""

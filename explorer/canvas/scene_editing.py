@@ -198,7 +198,12 @@ class SceneEditing:
                 return str(exc)
             return None
 
-        rect = self._nodes[node_id].value_rect().adjusted(36.0, 0.0, 0.0, 0.0)
+        item = self._nodes[node_id]
+        rect = item.value_rect()
+        if item.is_pill:  # room to type, growing leftwards from the output port
+            rect.setLeft(min(rect.left(), rect.right() - 84.0))
+        else:
+            rect.setLeft(rect.left() + 36.0)
         return self._open_editor(rect, f"{node.value:.12g}", commit)
 
     def rename_node(self: GraphScene, node_id: str) -> InlineEditor | None:
@@ -212,7 +217,12 @@ class SceneEditing:
                 return str(exc)
             return None
 
-        rect = self._nodes[node_id].header_rect().adjusted(6.0, 4.0, -6.0, -4.0)
+        item = self._nodes[node_id]
+        if item.is_pill:  # a constant's name is written in its pill: room to type it
+            rect = item.header_rect()
+            rect.setLeft(min(rect.left(), rect.right() - 120.0))
+        else:
+            rect = item.header_rect().adjusted(6.0, 4.0, -6.0, -4.0)
         editor = self._open_editor(rect, node.name, commit)
         editor.line_edit.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         return editor

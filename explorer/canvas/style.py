@@ -14,10 +14,12 @@ Imports: PySide6.QtCore/QtGui, explorer.theme, explorer.graph.layout (node size)
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen, QStaticText
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap, QStaticText
 
 from explorer.graph.layout import NODE_HEIGHT, NODE_WIDTH
 from explorer.theme import LIGHT, Theme
@@ -40,7 +42,22 @@ CARD = QRectF(0.0, 0.0, WIDTH, HEIGHT)
 BOUNDS = QRectF(-56.0, -24.0, WIDTH + 70.0, HEIGHT + 46.0)
 
 
-_TWO_PORTS = (VALUE_ROW.center().y(), GRAD_ROW.center().y())
+# Two operand ports sit at a third and two thirds of the card's height: one on the seam
+# under the header, one in the gap between the rows, so that neither link seems to feed
+# the "value" or the "grad" row.
+_TWO_PORTS = (HEIGHT / 3.0, 2.0 * HEIGHT / 3.0)
+
+# A constant is a small pill showing its number, on the right of its slot in the layout
+# so that its output port is where a card's would be.
+PILL_HEIGHT = 26.0
+PILL_MIN_WIDTH = 34.0
+PILL_PAD = 11.0
+
+
+def pill_rect(width: float) -> QRectF:
+    """The constant's pill for a text ``width`` wide (item coordinates)."""
+    w = min(WIDTH, max(PILL_MIN_WIDTH, width + 2 * PILL_PAD))
+    return QRectF(WIDTH - w, BODY_MID - PILL_HEIGHT / 2.0, w, PILL_HEIGHT)
 
 
 def input_port_y(slot: int, arity: int) -> float:
@@ -57,7 +74,6 @@ def input_port(slot: int, arity: int) -> QPointF:
 LOD_TEXT = 0.42  # below this zoom the card is drawn as a plain shape
 LOD_DETAIL = 0.62  # from here the value/grad rows are fully opaque
 LOD_LABELS = 0.55  # edge labels and port names
-LOD_EDGE_BATCH = 0.36  # below this zoom plain links are drawn together by the EdgeLayer
 LOD_FAR_TEXT = 0.2  # zoomed out, a card's name is drawn big from here (about 8 px tall)
 
 
@@ -68,6 +84,49 @@ def fade(lod: float, start: float, full: float) -> float:
     if lod >= full:
         return 1.0
     return (lod - start) / (full - start)
+
+
+# ----------------------------------------------------------------------------- cached pictures
+PICTURES_KEPT = 400  # per style and scale, before the cache starts afresh
+
+
+def snap(rect: QRectF, scale: float) -> QRectF:
+    """``rect`` grown to whole device pixels from the item's origin, so that a picture of
+    it shows the item exactly as drawing it directly at an integral position would."""
+    left, top = math.floor(rect.left() * scale), math.floor(rect.top() * scale)
+    right, bottom = math.ceil(rect.right() * scale), math.ceil(rect.bottom() * scale)
+    return QRectF(left / scale, top / scale, (right - left) / scale, (bottom - top) / scale)
+
+
+def make_picture(
+    rect: QRectF, scale: float, hints: QPainter.RenderHint, paint: Callable[[QPainter], None]
+) -> QPixmap:
+    """``paint`` (item coordinates) rendered to a transparent pixmap covering ``rect`` (see
+    :func:`snap`) at ``scale`` device pixels per unit, ready for :func:`draw_picture`."""
+    pixmap = QPixmap(max(1, round(rect.width() * scale)), max(1, round(rect.height() * scale)))
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHints(hints)
+    painter.scale(scale, scale)
+    painter.translate(-rect.left(), -rect.top())
+    paint(painter)
+    painter.end()
+    # Drawn at item coordinates, the picture then covers exactly its own pixels;
+    # resetting the painter's transform instead would cost more than the copy.
+    pixmap.setDevicePixelRatio(scale)
+    return pixmap
+
+
+def draw_picture(painter: QPainter, pixmap: QPixmap, rect: QRectF, dpr: float) -> tuple[float, float]:
+    """Copy a :func:`make_picture` of ``rect`` to its place, on whole device pixels; returns
+    the shift (item units, under half a pixel) it was given to land there."""
+    t = painter.worldTransform()
+    scale = pixmap.devicePixelRatio()
+    x = (t.m11() * rect.left() + t.dx()) * dpr
+    y = (t.m22() * rect.top() + t.dy()) * dpr
+    ox, oy = (round(x) - x) / scale, (round(y) - y) / scale
+    painter.drawPixmap(QPointF(rect.left() + ox, rect.top() + oy), pixmap)
+    return ox, oy
 
 
 def _font(px: int, weight: QFont.Weight = QFont.Weight.Normal, family: str = "") -> QFont:
@@ -164,6 +223,11 @@ class CanvasStyle:
     number_dy: float = 0.0
     # Text layouts items share (e.g. a header's elided title), keyed by what they show.
     cache: dict[tuple[str, str, str], tuple[str, str, float, float]] = field(default_factory=dict)
+    # Pictures of card chrome (everything but the title and numbers), keyed by the look
+    # and the device scale; see NodePainting._blit_chrome.
+    chrome: dict[tuple[object, ...], QPixmap] = field(default_factory=dict)
+    chrome_scale: tuple[float, float] = (0.0, 0.0)
+    edge_dy: float = 0.0  # baseline shift that centres edge-label text on a point
     _static: dict[tuple[str, str], QStaticText] = field(default_factory=dict)
     _far_pos: dict[str, QPointF] = field(default_factory=dict)
 
@@ -179,6 +243,15 @@ class CanvasStyle:
         self.label_top = -QFontMetricsF(self.row_label_font).height() / 2.0
         nm = self.number_metrics
         self.number_dy = (nm.ascent() - nm.descent()) / 2.0
+        em = self.edge_metrics
+        self.edge_dy = (em.ascent() - em.descent()) / 2.0
+
+    def pictures(self, lod: float, dpr: float) -> dict[tuple[object, ...], QPixmap]:
+        """The cache of pictures drawn at this zoom (emptied when the zoom changes)."""
+        if self.chrome_scale != (lod, dpr) or len(self.chrome) > PICTURES_KEPT:
+            self.chrome.clear()  # a new zoom: the old pictures will not be drawn again
+            self.chrome_scale = (lod, dpr)
+        return self.chrome
 
     def static(self, text: str, font: str) -> QStaticText:
         """A pre-laid-out text in one of the named fonts ("title", "big", "symbol", "tag",

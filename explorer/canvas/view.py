@@ -10,8 +10,12 @@
 
 The view repaints the whole viewport on any change (FullViewportUpdate): when every
 number on the canvas changes at once, that is several times cheaper than Qt computing
-the union of a thousand small dirty regions. A Space tap that is not a pan is announced
-as ``space_tapped`` so the application can still use Space for play/pause.
+the union of a thousand small dirty regions. What lies under the items (grid, plain
+links, and far out the cards) is the scene's backdrop, kept as a device-pixel picture by
+this view's :class:`~explorer.canvas.backdrop.BackdropCache` (Qt's own CacheBackground
+would ask the scene for a second repaint after each partial invalidation). A Space tap
+that is not a pan is announced as ``space_tapped`` so the application can still use
+Space for play/pause.
 
 Imports: PySide6, explorer.graph.ops, explorer.canvas.
 """
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -31,11 +35,13 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QPainter,
-    QPen,
+    QPaintEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
+from explorer.canvas import style as st
+from explorer.canvas.backdrop import BackdropCache, paint_grid
 from explorer.canvas.editors import QuickAddPopup
 from explorer.canvas.scene import GraphScene
 from explorer.graph.model import GraphError
@@ -45,7 +51,6 @@ OP_MIME_TYPE = "application/x-chain-explorer-op"
 MIN_SCALE = 0.03
 MAX_SCALE = 4.0
 FIT_MAX_SCALE = 1.6
-GRID = 24.0
 _HALF_WORLD = 1.0e6
 
 
@@ -58,14 +63,16 @@ class GraphView(QGraphicsView):
     def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
         self._scene = scene
-        self.setRenderHints(
-            QPainter.RenderHint.Antialiasing
-            | QPainter.RenderHint.TextAntialiasing
-            | QPainter.RenderHint.SmoothPixmapTransform
-        )
+        # No SmoothPixmapTransform: every picture is copied 1:1 onto device pixels, and the
+        # hint alone halves the speed of those copies.
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
-        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)  # the backdrop cache does it
+        self.backdrop_cache = BackdropCache()
+        self._in_paint_event = False
+        self._painted_zoom = 0.0
+        scene.backdrop.active = True
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -139,42 +146,34 @@ class GraphView(QGraphicsView):
             self.zoom_by(math.pow(1.0015, delta), event.position().toPoint())
         event.accept()
 
-    # ------------------------------------------------------------------ background grid
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
-        style = self._scene.canvas_style
-        painter.fillRect(rect, style.background)
-        step = GRID
-        while step * self.zoom < 12.0:
-            step *= 4.0
-        major = step * 4.0
-        minor_pen = QPen(style.grid, 0)
-        major_pen = QPen(style.grid.darker(112 if style.theme.name == "light" else 80), 0)
-        left = math.floor(rect.left() / step) * step
-        top = math.floor(rect.top() / step) * step
-        minor: list[QLineF] = []
-        strong: list[QLineF] = []
-        x = left
-        while x < rect.right():
-            (strong if abs(math.remainder(x, major)) < 1e-6 else minor).append(
-                QLineF(x, rect.top(), x, rect.bottom())
-            )
-            x += step
-        y = top
-        while y < rect.bottom():
-            (strong if abs(math.remainder(y, major)) < 1e-6 else minor).append(
-                QLineF(rect.left(), y, rect.right(), y)
-            )
-            y += step
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(minor_pen)
-        painter.drawLines(minor)
-        painter.setPen(major_pen)
-        painter.drawLines(strong)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    # ------------------------------------------------------------------ backdrop
+    def paintEvent(self, event: QPaintEvent) -> None:
+        zoom = self.zoom
+        far = zoom < st.LOD_TEXT
+        if far != self._scene.far_mode:
+            self._scene.set_far_mode(far)
+        # Cards keep pictures of themselves per scale: not worth it in mid-zoom.
+        self._scene.backdrop.zooming = zoom != self._painted_zoom
+        self._painted_zoom = zoom
+        self._in_paint_event = True
+        try:
+            super().paintEvent(event)
+        finally:
+            self._in_paint_event = False
+
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        if self._in_paint_event:
+            self.backdrop_cache.paint(painter, self.viewport(), self._draw_backdrop)
+        else:  # render() to a printer or an image: vectors, no cache
+            self._draw_backdrop(painter, QRectF(rect))
+
+    def _draw_backdrop(self, painter: QPainter, rect: QRectF) -> None:
+        paint_grid(painter, rect, self._scene.canvas_style, self.zoom)
+        self._scene.backdrop.paint(painter, rect, self.zoom)
 
     def _theme_changed(self) -> None:
         self.quick_add.set_style(self._scene.canvas_style)
-        self.resetCachedContent()
+        self.backdrop_cache.dirty(None)
         self.viewport().update()
 
     # ------------------------------------------------------------------ panning

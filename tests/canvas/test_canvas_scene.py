@@ -45,9 +45,15 @@ def test_edges_carry_their_local_derivative(canvas: Canvas) -> None:
     assert canvas.scene.edge_item(Edge(b, c_id, 1)).label_text() == "×2"
     d, loss = canvas.node_id("d"), canvas.node_id("loss")
     assert canvas.scene.edge_item(Edge(d, loss, 0)).label_text() == "×14"  # 2 * d
-    # ln(7) * 49 for the exponent link.
-    exponent = next(e for e in canvas.graph.edges() if e.target == loss and e.slot == 1)
-    assert canvas.scene.edge_item(exponent).label_text() == f"×{49 * math.log(7):.4g}"
+    # The exponent 2 is a constant: its link carries no local derivative (ln(7) * 49 would
+    # only say how the loss moves if the number 2 moved), unless the animation captions it.
+    exponent = canvas.scene.edge_item(
+        next(e for e in canvas.graph.edges() if e.target == loss and e.slot == 1)
+    )
+    assert not exponent.source_varies and exponent.label_text() == ""
+    exponent.set_caption("2 · 7 = 14")
+    assert exponent.label_text() == "2 · 7 = 14"
+    exponent.set_caption(None)
     canvas.scene.set_show_edge_labels(False)
     assert into_c_from_a.label_text() == ""
     into_c_from_a.set_caption("14 × 3 = 42")  # a caption shows even without labels

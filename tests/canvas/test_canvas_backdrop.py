@@ -1,0 +1,109 @@
+"""The view's cached pictures (backdrop, card chrome, label chips) against plain vector
+drawing: whatever happened, what is on screen is what drawing afresh would show, and a
+frame where only numbers change redraws no picture."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from canvas_helpers import Canvas
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QGraphicsItem
+
+from explorer.canvas import style as st
+from explorer.theme import DARK, LIGHT
+
+_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+
+
+def _screen(canvas: Canvas) -> QImage:
+    canvas.view.viewport().repaint()
+    return canvas.view.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+def _vector(canvas: Canvas) -> QImage:
+    """The same window drawn by QGraphicsView.render: no cached picture is used."""
+    view = canvas.view
+    size = view.viewport().size()
+    image = QImage(size, QImage.Format.Format_RGB32)
+    image.fill(0)
+    painter = QPainter(image)
+    painter.setRenderHints(view.renderHints())
+    view.render(painter, QRectF(image.rect()), view.viewport().rect())
+    painter.end()
+    return image
+
+
+def _pixels(image: QImage) -> np.ndarray:
+    rows = np.frombuffer(bytes(image.constBits()), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : image.width() * 4].reshape(image.height(), image.width(), 4)[..., :3].astype(np.int16)
+
+
+def _stale_pixels(canvas: Canvas) -> int:
+    """Pixels where the screen and a vector drawing clearly disagree (antialiasing and
+    sub-pixel placement differ by far less than 60 levels)."""
+    difference = np.abs(_pixels(_screen(canvas)) - _pixels(_vector(canvas))).max(axis=2)
+    return int((difference > 60).sum())
+
+
+def test_the_screen_matches_a_fresh_drawing_after_every_kind_of_change(canvas: Canvas) -> None:
+    canvas.scene.set_show_edge_labels(False)  # label text may sit half a pixel apart
+    doc, view, scene = canvas.document, canvas.view, canvas.scene
+    changes: list[tuple[str, Callable[[], None]]] = [
+        ("start", lambda: None),
+        ("node moved", lambda: doc.move_nodes({canvas.node_id("d"): (480.0, 160.0)})),
+        ("panned", lambda: view.horizontalScrollBar().setValue(view.horizontalScrollBar().value() + 37)),
+        ("panned up", lambda: view.verticalScrollBar().setValue(view.verticalScrollBar().value() - 23)),
+        ("value", lambda: doc.set_value(canvas.node_id("a"), 3.5)),
+        ("dark", lambda: scene.set_theme(DARK)),
+        ("far out", lambda: view.set_zoom(0.3, scene.nodes_rect().center())),
+        ("far selected", lambda: scene.select_nodes([canvas.node_id("c")])),
+        ("far moved", lambda: doc.move_nodes({canvas.node_id("c"): (240.0, -300.0)})),
+        ("far emphasis", lambda: canvas.item("b").set_emphasis("dim")),
+        ("near again", lambda: view.set_zoom(1.0, scene.nodes_rect().center())),
+        ("light", lambda: scene.set_theme(LIGHT)),
+        ("node removed", lambda: doc.remove_nodes([canvas.node_id("b")])),
+    ]
+    for what, change in changes:
+        change()
+        assert _stale_pixels(canvas) <= 4, what
+
+
+def test_a_value_frame_redraws_no_picture(canvas: Canvas) -> None:
+    cache, style = canvas.view.backdrop_cache, canvas.scene.canvas_style
+    canvas.document.set_value(canvas.node_id("a"), 2.5)
+    _screen(canvas)
+    _screen(canvas)
+    redraws, pictures = cache.redraws, len(style.chrome)
+    for k in range(5):
+        canvas.document.set_value(canvas.node_id("a"), 3.0 + k)
+        _screen(canvas)
+    assert cache.redraws == redraws  # no link, no grid line drawn again
+    assert len(style.chrome) == pictures  # every card reused its picture
+    assert canvas.item("loss").value_text() == "484"  # a = 7: (7 * 3 + 1) ** 2
+
+
+def test_far_out_the_backdrop_draws_the_cards_and_exports_still_draw_them(canvas: Canvas) -> None:
+    view, scene = canvas.view, canvas.scene
+    view.set_zoom(0.3, scene.nodes_rect().center())
+    _screen(canvas)
+    assert scene.far_mode
+    assert all(item.flags() & _NO_CONTENTS for item in (*scene.node_items(), *scene.edge_items()))
+    card = canvas.item("c").card_rect()
+    assert QColor(_screen(canvas).pixelColor(canvas.point(card.center()))) != QColor(LIGHT.background)
+    # An export renders the scene itself: every item paints, with vectors.
+    source = scene.nodes_rect().adjusted(-20.0, -30.0, 20.0, 20.0)
+    image = QImage(round(source.width()), round(source.height()), QImage.Format.Format_ARGB32)
+    image.fill(0)
+    painter = QPainter(image)
+    scene.render(painter, QRectF(image.rect()), source)
+    painter.end()
+    header = canvas.item("c").mapToScene(QPointF(st.WIDTH - 12.0, st.HEADER / 2.0)) - source.topLeft()
+    assert image.pixelColor(round(header.x()), round(header.y())) == QColor(LIGHT.node_header)
+    assert scene.far_mode  # and the view is left as it was
+    view.set_zoom(1.0, scene.nodes_rect().center())
+    _screen(canvas)
+    assert not scene.far_mode
+    assert not any(item.flags() & _NO_CONTENTS for item in scene.node_items())
