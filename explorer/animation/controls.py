@@ -2,9 +2,11 @@
 
 Keys (when the controls or the narrative have focus): Space play/pause, → / ← one step,
 Home back to the start, Shift+End end of the forward pass, End end of the backward pass.
-The buttons never take focus, so Space always means play rather than "click the focused
-button". The app may bind the same keys window-wide; its shortcuts then win, which is
-the same action.
+The transport buttons draw the style's standard media icons (a text glyph such as ⏸ is
+missing from common Linux fonts and shows as an empty box); their text names the action
+for screen readers and tests. The buttons never take focus, so Space always means play
+rather than "click the focused button". The app may bind the same keys window-wide; its
+shortcuts then win, which is the same action.
 
 Imports: PySide6, explorer.animation.
 """
@@ -12,12 +14,13 @@ Imports: PySide6, explorer.animation.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QSlider,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -50,31 +53,58 @@ def handle_player_key(player: Player, event: QKeyEvent) -> bool:
 
 
 class AnimationControls(QWidget):
-    """|◀  ◀  ▶  ▶|  forward end  backward end  [scrubber]  step k of N  speed."""
+    """Start, step back, play/pause, step forward, forward end, backward end, scrubber, step k of N, speed."""
 
     def __init__(self, player: Player, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.player = player
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-        def button(text: str, tip: str, slot: object) -> QToolButton:
+        def icon(name: str) -> QIcon:
+            return self.style().standardIcon(getattr(QStyle.StandardPixmap, name))
+
+        self.play_icon, self.pause_icon = icon("SP_MediaPlay"), icon("SP_MediaPause")
+
+        def button(text: str, tip: str, slot: object, pixmap: str, beside: bool = False) -> QToolButton:
             b = QToolButton(self)
             b.setText(text)
+            b.setIcon(icon(pixmap))
+            b.setToolButtonStyle(
+                Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+                if beside
+                else Qt.ToolButtonStyle.ToolButtonIconOnly
+            )
+            b.setAccessibleName(text)
             b.setToolTip(tip)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(slot)
             return b
 
-        self.start_button = button("|◀", "Back to the start (Home)", player.to_start)
-        self.back_button = button("◀", "Step back one edge (←)", player.step_back)
-        self.play_button = button("▶", "Play / pause (Space)", player.toggle_play)
-        self.forward_button = button("▶|", "Step forward one edge (→)", player.step_forward)
+        self.start_button = button(
+            "Start", "Back to the start (Home)", player.to_start, "SP_MediaSkipBackward"
+        )
+        self.back_button = button(
+            "Step back", "Step back one edge (←)", player.step_back, "SP_MediaSeekBackward"
+        )
+        self.play_button = button("Play", "Play / pause (Space)", player.toggle_play, "SP_MediaPlay")
+        self.forward_button = button(
+            "Step forward", "Step forward one edge (→)", player.step_forward, "SP_MediaSeekForward"
+        )
         self.forward_end_button = button(
-            "Forward ⇥", "To the end of the forward pass (Shift+End)", player.to_forward_end
+            "Forward",
+            "To the end of the forward pass (Shift+End)",
+            player.to_forward_end,
+            "SP_MediaSkipForward",
+            True,
         )
         self.backward_end_button = button(
-            "Backward ⇥", "To the end of the backward pass (End)", player.to_backward_end
+            "Backward",
+            "To the end of the backward pass (End)",
+            player.to_backward_end,
+            "SP_MediaSkipForward",
+            True,
         )
+        self.play_button.setIcon(self.play_icon)  # the same QIcon _playing() swaps back in
         self.play_button.setMinimumWidth(36)
 
         self.scrubber = QSlider(Qt.Orientation.Horizontal, self)
@@ -157,7 +187,9 @@ class AnimationControls(QWidget):
         self.player.seek(value)
 
     def _playing(self, playing: bool) -> None:
-        self.play_button.setText("⏸" if playing else "▶")
+        self.play_button.setText("Pause" if playing else "Play")
+        self.play_button.setAccessibleName(self.play_button.text())
+        self.play_button.setIcon(self.pause_icon if playing else self.play_icon)
 
     def _speed_changed(self, speed: float) -> None:
         self.speed.blockSignals(True)

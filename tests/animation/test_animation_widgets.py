@@ -134,7 +134,7 @@ def test_space_plays_to_the_end(qtbot: Any) -> None:
     rig.player.set_speed(400)
     with qtbot.waitSignal(rig.player.finished, timeout=10000):
         qtbot.keyClick(rig.controls, Qt.Key.Key_Space)
-    assert rig.controls.play_button.text() == "▶" and rig.player.position == 8
+    assert rig.controls.play_button.text() == "Play" and rig.player.position == 8
     reference.player.seek(8)
     assert scene_state(rig.scene) == scene_state(reference.scene)
     assert not rig.scene.pulse_item.isVisible()
@@ -145,7 +145,8 @@ def test_an_edit_during_play_resets_the_canvas(qtbot: Any) -> None:
     rig.player.set_speed(20)
     with qtbot.waitSignal(rig.player.position_changed, timeout=5000):
         rig.player.play()
-    assert rig.controls.play_button.text() == "⏸"
+    assert rig.controls.play_button.text() == "Pause"
+    assert rig.controls.play_button.icon().cacheKey() == rig.controls.pause_icon.cacheKey()
     rig.document.set_value(rig.id("b"), 4.0)
     assert not rig.player.is_playing and rig.player.is_idle
     ev = rig.document.evaluation
@@ -156,7 +157,8 @@ def test_an_edit_during_play_resets_the_canvas(qtbot: Any) -> None:
     assert all(e[1] is None for e in edges.values())
     assert not rig.scene.pulse_item.isVisible()
     assert rig.controls.step_text() == "live · 8 steps"
-    assert rig.controls.play_button.text() == "▶"
+    assert rig.controls.play_button.text() == "Play"
+    assert rig.controls.play_button.icon().cacheKey() == rig.controls.play_icon.cacheKey()
     assert "Live view" in rig.panel.narrative_text()
 
 
