@@ -60,8 +60,9 @@ class Backdrop:
         self._batch_dirty = False
 
     # ------------------------------------------------------------------ invalidation
-    def invalidate(self, rect: QRectF | None = None) -> None:
-        """The backdrop's look changed inside ``rect`` (scene coordinates; None: everywhere)."""
+    def invalidate(self, rect: QRectF | None = None, repaint: bool = True) -> None:
+        """The backdrop's look changed inside ``rect`` (scene coordinates; None: everywhere);
+        ``repaint`` False when a paint is under way anyway."""
         if self._batch:
             self._batch_dirty = True
             return
@@ -70,8 +71,8 @@ class Backdrop:
             cache = getattr(view, "backdrop_cache", None)
             if cache is not None:
                 cache.dirty(rect)
-        # Items without contents ask for no repaint themselves: ask for them.
-        scene.update(QRectF() if rect is None else rect)
+        if repaint:  # items without contents ask for no repaint themselves: ask for them
+            scene.update(QRectF() if rect is None else rect)
 
     def begin_batch(self) -> None:
         """Collect invalidations (a rebuild adds thousands) into one full redraw."""
@@ -83,15 +84,16 @@ class Backdrop:
             self._batch_dirty = False
             self.invalidate(None)
 
-    def set_far(self, far: bool, items: list[QGraphicsItem]) -> None:
-        """Switch between near (items paint cards) and far (the backdrop paints them)."""
+    def set_far(self, far: bool, items: list[QGraphicsItem], repaint: bool = True) -> None:
+        """Switch between near (items paint cards) and far (the backdrop paints them);
+        ``repaint`` False when called at the start of a view's paint event."""
         if far == self.far:
             return
         self.far = far
         for item in items:
             item.setFlag(_NO_CONTENTS, far)
-        self.invalidate(None)
-        if not far:
+        self.invalidate(None, repaint)
+        if not far and repaint:
             for item in items:
                 item.update()
 
@@ -112,11 +114,11 @@ class Backdrop:
         # item the index returns.
         plain = []
         for edge in scene.edge_items():
-            if not edge.bounds.intersects(rect):
+            if not edge.bounds.intersects(rect) or not edge.isVisible():
                 continue
             if edge.is_plain and not edge.isSelected():
                 plain.append(edge)
-            elif edge.isVisible():
+            else:
                 painter.save()
                 edge.paint_link(painter)
                 painter.restore()

@@ -119,6 +119,8 @@ class NodeItem(NodePainting, QGraphicsItem):
 
     def set_node(self, op: str, name: str) -> None:
         """What the node is: its op and its name."""
+        if op == self._op and name == self._name and self._symbol:
+            return  # the document says "changed" for value edits too: nothing to redraw here
         spec = OPS[op]
         if spec.arity != self._arity or len(self._in_connected) != spec.arity:
             self.prepareGeometryChange()

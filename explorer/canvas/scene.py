@@ -185,9 +185,10 @@ class GraphScene(SceneEditing, QGraphicsScene):
         """Zoomed far out: the views' backdrop draws the cards and links."""
         return self.backdrop.far
 
-    def set_far_mode(self, far: bool) -> None:
-        """The view calls this when its zoom crosses ``LOD_TEXT``."""
-        self.backdrop.set_far(far, far_items(self))
+    def set_far_mode(self, far: bool, repaint: bool = True) -> None:
+        """The view calls this when its zoom crosses ``LOD_TEXT`` (with ``repaint`` False:
+        it is about to paint)."""
+        self.backdrop.set_far(far, far_items(self), repaint)
 
     def render(
         self,

@@ -151,7 +151,7 @@ class GraphView(QGraphicsView):
         zoom = self.zoom
         far = zoom < st.LOD_TEXT
         if far != self._scene.far_mode:
-            self._scene.set_far_mode(far)
+            self._scene.set_far_mode(far, repaint=False)
         # Cards keep pictures of themselves per scale: not worth it in mid-zoom.
         self._scene.backdrop.zooming = zoom != self._painted_zoom
         self._painted_zoom = zoom

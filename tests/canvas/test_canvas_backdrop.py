@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import numpy as np
 from canvas_helpers import Canvas
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from explorer.canvas import style as st
 from explorer.theme import DARK, LIGHT
@@ -107,3 +107,33 @@ def test_far_out_the_backdrop_draws_the_cards_and_exports_still_draw_them(canvas
     _screen(canvas)
     assert not scene.far_mode
     assert not any(item.flags() & _NO_CONTENTS for item in scene.node_items())
+
+
+class _PaintCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_a_value_change_costs_one_repaint(canvas: Canvas, qapp: QApplication) -> None:
+    counter = _PaintCounter()
+    canvas.view.viewport().installEventFilter(counter)
+    try:
+        for k in range(3):
+            canvas.document.set_value(canvas.node_id("a"), 4.0 + k)
+            qapp.processEvents()
+        assert counter.count == 3
+        # Zoomed far out no card shows a number: nothing to repaint at all.
+        canvas.view.set_zoom(0.3, canvas.scene.nodes_rect().center())
+        qapp.processEvents()
+        counter.count = 0
+        canvas.document.set_value(canvas.node_id("a"), 1.0)
+        qapp.processEvents()
+        assert counter.count == 0
+    finally:
+        canvas.view.viewport().removeEventFilter(counter)
