@@ -377,8 +377,8 @@ def _run_group(
             v.append(np.array([scalars[j] for j in gather.nodes])[:, None])
             t.append(0.0)  # not read: the slot does not vary
         else:
-            v.append(np.stack([vals[j] for j in gather.nodes]))  # type: ignore[arg-type]
-            t.append(np.stack([tans[j] for j in gather.nodes]))  # type: ignore[arg-type]
+            v.append(np.stack([vals[j] for j in gather.nodes]))
+            t.append(np.stack([tans[j] for j in gather.nodes]))
     v.append(0.0)
     t.append(0.0)
     group.step.kernel(group.step, v, t)
