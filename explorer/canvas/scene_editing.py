@@ -94,35 +94,8 @@ class SceneEditing:
         return ids
 
     def _insert(self: GraphScene, graph: Graph, offset: tuple[float, float], text: str) -> list[str]:
-        """Add a copy of ``graph`` (names made unique), shifted by ``offset``; one undo step.
-
-        This is what ``GraphDocument.insert_graph`` does, done as a macro of single-command
-        edits: with PySide6 6.11 a compound QUndoCommand whose Python children are not
-        referenced from Python loses them to the garbage collector and crashes on undo.
-        """
-        document = self.document
-        taken = {node.name for node in document.graph if node.name}
-        new_ids: dict[str, str] = {}
-        document.undo_stack.beginMacro(text)
-        try:
-            for node in graph.nodes:
-                name = node.name
-                if name and name in taken:
-                    k = 2
-                    while f"{name}_{k}" in taken:
-                        k += 1
-                    name = f"{name}_{k}"
-                if name:
-                    taken.add(name)
-                position = None
-                if node.position is not None:
-                    position = (node.position[0] + offset[0], node.position[1] + offset[1])
-                new_ids[node.id] = document.add_node(node.op, name, node.value, position)
-            for edge in graph.edges():
-                document.link(new_ids[edge.source], new_ids[edge.target], edge.slot)
-        finally:
-            document.undo_stack.endMacro()
-        return list(new_ids.values())
+        """Add a copy of ``graph`` (names made unique), shifted by ``offset``; one undo step."""
+        return self.document.insert_graph(graph, offset, text=text)
 
     def duplicate_selection(self: GraphScene) -> list[str]:
         text = self._selection_text()
