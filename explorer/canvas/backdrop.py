@@ -123,7 +123,7 @@ class Backdrop:
                 edge.paint_link(painter)
                 painter.restore()
         plain_links(painter, plain)
-        area = rect.adjusted(-st.WIDTH, -st.HEIGHT, 0.0, 0.0)
+        area = rect.adjusted(-st.WIDTH - 4.0, -st.HEIGHT - 4.0, 4.0, 4.0)  # outlines overhang
         base = painter.worldTransform()
         on_top = []
         for node in scene.node_items():
