@@ -29,7 +29,8 @@ from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneHoverEvent
 
 from explorer.canvas import style as st
-from explorer.canvas.node_paint import CARD_PATH, NodePainting
+from explorer.canvas.node_chrome import CARD_PATH
+from explorer.canvas.node_paint import NodePainting
 from explorer.canvas.style import CanvasStyle
 from explorer.graph.ops import LEAF_OPS, OPS
 

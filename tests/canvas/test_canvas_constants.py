@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 
 from explorer.canvas import style as st
-from explorer.canvas.node_paint import operand_label
+from explorer.canvas.node_chrome import operand_label
 from explorer.graph.model import Edge, Graph
 from explorer.theme import LIGHT, format_number
 
