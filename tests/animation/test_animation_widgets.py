@@ -92,9 +92,6 @@ def test_the_running_sum_appears_on_the_card(qtbot: Any) -> None:
     assert rig.scene.node_item(x).grad_text() == "1"
 
 
-@pytest.mark.xfail(
-    strict=False, reason="the card elides a gradient override wider than 86 px (canvas change requested)"
-)
 def test_a_three_term_running_sum_fits_on_the_card(qtbot: Any) -> None:
     rig = _rig(qtbot, fan_out())
     rig.player.seek(rig.player.count)
