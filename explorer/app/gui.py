@@ -26,7 +26,16 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
     app.setStyle("Fusion")  # the themed palettes are designed for Fusion on every platform
+    if app.platformName() == "offscreen":
+        # An offscreen clipboard still holding data at exit crashes PySide6 6.11's teardown.
+        app.aboutToQuit.connect(_clear_clipboard)
     return app
+
+
+def _clear_clipboard() -> None:
+    clipboard = QApplication.clipboard()
+    if clipboard is not None:
+        clipboard.clear()
 
 
 def main(path: str | None = None) -> int:
