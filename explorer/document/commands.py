@@ -208,6 +208,21 @@ class SetOpCommand(QUndoCommand):
         self._doc._do_set_op(self._node_id, self._old)
 
 
+class SetTrainableCommand(QUndoCommand):
+    def __init__(
+        self, doc: GraphDocument, node_id: str, trainable: bool, parent: QUndoCommand | None = None
+    ) -> None:
+        node = doc.graph.node(node_id)
+        super().__init__(f"{'Mark' if trainable else 'Unmark'} {node.label} trainable", parent)
+        self._doc, self._node_id, self._new, self._old = doc, node_id, trainable, node.trainable
+
+    def redo(self) -> None:
+        self._doc._do_set_trainable(self._node_id, self._new)
+
+    def undo(self) -> None:
+        self._doc._do_set_trainable(self._node_id, self._old)
+
+
 class MoveNodesCommand(QUndoCommand):
     """Positions for several nodes at once: a whole drag is one undo step."""
 

@@ -198,8 +198,24 @@ class GraphDocument(QObject):
             from explorer.graph.model import ArityError
 
             raise ArityError(f"{node.op} and {op} take different numbers of operands")
-        if op != node.op:
+        if op == node.op:
+            return
+        if node.trainable and op != "input":
+            # Only inputs are trainable: unmark and change in one undo step.
+            macro = cmd.MacroCommand(f"Change to {op}")
+            macro.adopt(cmd.SetTrainableCommand(self, node_id, False))
+            macro.adopt(cmd.SetOpCommand(self, node_id, op))
+            self._push(macro)
+        else:
             self._push(cmd.SetOpCommand(self, node_id, op))
+
+    def set_trainable(self, node_id: str, trainable: bool) -> None:
+        """Mark an input as a parameter gradient descent may change (inputs only)."""
+        node = self.graph.node(node_id)
+        if trainable and node.op != "input":
+            raise GraphError(f"only inputs can be trainable, not {node.label!r} ({node.op})")
+        if bool(trainable) != node.trainable:
+            self._push(cmd.SetTrainableCommand(self, node_id, bool(trainable)))
 
     def move_nodes(self, moves: dict[str, tuple[float, float]], text: str = "Move") -> None:
         """Final positions after a drag (or layout); one undo step."""
@@ -316,6 +332,11 @@ class GraphDocument(QObject):
 
     def _do_set_op(self, node_id: str, op: str) -> None:
         self.graph.set_op(node_id, op)
+        self._dirty = True
+        self.node_changed.emit(node_id)
+
+    def _do_set_trainable(self, node_id: str, trainable: bool) -> None:
+        self.graph.set_trainable(node_id, trainable)
         self._dirty = True
         self.node_changed.emit(node_id)
 

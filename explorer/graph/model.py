@@ -57,6 +57,8 @@ class Node:
     value: float = 0.0
     position: tuple[float, float] | None = None
     operands: list[str | None] = field(default_factory=list)
+    # Only inputs can be trainable: gradient descent nudges exactly the marked parameters.
+    trainable: bool = False
 
     @property
     def label(self) -> str:
@@ -400,8 +402,18 @@ class Graph:
             raise GraphError(f"unknown op {op!r}")
         if OPS[op].arity != OPS[node.op].arity:
             raise ArityError(f"{node.op} takes {OPS[node.op].arity} operands but {op} takes {OPS[op].arity}")
+        if node.trainable and op != "input":
+            raise GraphError(f"{node.label!r} is trainable; only inputs can be, so unmark it first")
         node.op = op
         self._touch(structural=True)
+
+    def set_trainable(self, node_id: str, trainable: bool) -> None:
+        """Mark an input as a parameter that a training step may change (inputs only)."""
+        node = self.node(node_id)
+        if trainable and node.op != "input":
+            raise GraphError(f"only inputs can be trainable, not {node.label!r} ({node.op})")
+        node.trainable = bool(trainable)
+        self._touch(structural=False)
 
     def move(self, node_id: str, position: tuple[float, float] | None) -> None:
         self.node(node_id).position = position
@@ -418,7 +430,7 @@ class Graph:
         other = Graph(self.title, self.description)
         for node in self._nodes.values():
             other._nodes[node.id] = Node(
-                node.id, node.op, node.name, node.value, node.position, list(node.operands)
+                node.id, node.op, node.name, node.value, node.position, list(node.operands), node.trainable
             )
             other._consumers[node.id] = list(self._consumers[node.id])
         other._output = self._output
@@ -436,8 +448,8 @@ class Graph:
             and self._output == other._output
             and list(self._nodes) == list(other._nodes)
             and all(
-                (a.op, a.name, a.value, a.position, a.operands)
-                == (b.op, b.name, b.value, b.position, b.operands)
+                (a.op, a.name, a.value, a.position, a.operands, a.trainable)
+                == (b.op, b.name, b.value, b.position, b.operands, b.trainable)
                 for a, b in zip(self._nodes.values(), other._nodes.values(), strict=True)
             )
         )

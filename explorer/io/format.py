@@ -35,7 +35,7 @@ from explorer.graph.ops import LEAF_OPS, OPS
 from explorer.io.atomic import atomic_write_text
 
 FORMAT_NAME = "chain-rule-explorer"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 MAX_FILE_BYTES = 20_000_000
 MAX_ITEMS = 100_000  # nodes, and separately edges
@@ -46,14 +46,24 @@ _MAX_INT_DIGITS = 1_000  # longer integer literals become float (inf) and are re
 Document = dict[str, Any]
 Migration = Callable[[Document], Document]
 
-MIGRATIONS: dict[int, Migration] = {}
+
+def _v1_to_v2(document: Document) -> Document:
+    """Version 2 adds optional keys (``trainable`` on inputs); a version-1 file has none of them."""
+    for i, node in enumerate(document.get("nodes") or ()):
+        if isinstance(node, dict) and "trainable" in node:
+            raise _Refused(f"$.nodes[{i}]", "unknown key 'trainable' (it is new in file version 2)")
+    return {**document, "version": 2}
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 """``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one (setting
 ``"version"``). It gets a document that passed the JSON-level checks, must not mutate it,
-and may raise :class:`FormatError` for content it cannot upgrade."""
+and may raise :class:`FormatError` (or ``_Refused`` with a JSON path) for content it cannot
+upgrade."""
 
 TOP_KEYS = ("format", "version", "title", "description", "output", "nodes", "edges")
 RESERVED_KEYS = ("layout", "meta")  # free-form objects kept for future use; read and ignored
-NODE_KEYS = ("id", "op", "name", "value", "position")
+NODE_KEYS = ("id", "op", "name", "value", "position", "trainable")
 EDGE_KEYS = ("source", "target", "slot")
 _REQUIRED_TOP = ("format", "version", "nodes", "edges")
 
@@ -192,7 +202,7 @@ def _parse_int(digits: str) -> int | float:
 
 # ------------------------------------------------------------------------------- validation
 
-_PlanNode = tuple[str, str, str, float, tuple[float, float] | None]
+_PlanNode = tuple[str, str, str, float, tuple[float, float] | None, bool]
 _Plan = tuple[str, str, str | None, list[_PlanNode], list[tuple[str, str, int]]]
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -414,10 +424,13 @@ def _check_nodes(raw_nodes: list[Any]) -> tuple[list[_PlanNode], dict[str, str]]
                 found = f"an array of {len(xy)}" if isinstance(xy, list) else _kind(xy)
                 raise _Refused(f"{p}.position", f"expected [x, y], found {found}")
             position = (_number(xy[0], f"{p}.position[0]"), _number(xy[1], f"{p}.position[1]"))
+        trainable = _field(raw, "trainable", p, bool, "true or false", False)
+        if trainable and op != "input":
+            raise _Refused(f"{p}.trainable", f"only input nodes can be trainable, not {op}")
         index[node_id] = i
         if name:
             names[name] = i
-        nodes.append((node_id, op, name, value, position))
+        nodes.append((node_id, op, name, value, position, trainable))
     return nodes, {n[0]: n[1] for n in nodes}
 
 
@@ -507,8 +520,10 @@ def _cycle(
 def _build(plan: _Plan) -> Graph:
     title, description, output, nodes, edges = plan
     graph = Graph(title, description)
-    for node_id, op, name, value, position in nodes:
+    for node_id, op, name, value, position, trainable in nodes:
         graph.add_node(op, name, value, position, node_id=node_id)
+        if trainable:
+            graph.set_trainable(node_id, True)
     for source, target, slot in edges:
         graph.connect(source, target, slot)
     graph.set_output(output)
@@ -528,6 +543,8 @@ def graph_to_dict(graph: Graph) -> Document:
         if node.position is not None:
             xy = node.position
             item["position"] = [_as_float(c) for c in xy] if isinstance(xy, tuple | list) else xy
+        if node.trainable:
+            item["trainable"] = True
         nodes.append(item)
     data: Document = {
         "format": FORMAT_NAME,

@@ -38,6 +38,7 @@ EDITS: dict[str, Callable[[GraphDocument], object]] = {
     "insert graph": lambda d: d.insert_graph(parse("x = 1.0; y = tanh(x * 2)"), offset=(0.0, 300.0)),
     "replace graph": lambda d: d.insert_graph(parse("x = 1.0; y = exp(x)"), replace=True),
     "auto layout": lambda d: d.auto_layout(),
+    "mark trainable": lambda d: d.set_trainable(d.graph.find("a").id, True),
 }
 
 
@@ -116,3 +117,15 @@ def test_reset_clears_history(doc: GraphDocument) -> None:
     doc.reset(parse("x = 3.0; h = (2*x + 1)**2"))
     assert doc.undo_stack.count() == 0 and not doc.is_modified
     assert doc.evaluation.value == 49.0 and doc.evaluation["x"].grad == 28.0
+
+
+def test_changing_a_trainable_input_to_a_constant_unmarks_it_in_the_same_step(doc: GraphDocument) -> None:
+    a = doc.graph.find("a").id
+    doc.set_trainable(a, True)
+    marked = dumps(doc.graph)
+    doc.set_op(a, "const")
+    assert doc.graph.node(a).op == "const" and not doc.graph.node(a).trainable
+    doc.undo_stack.undo()
+    assert dumps(doc.graph) == marked and doc.graph.node(a).trainable
+    with pytest.raises(GraphError, match="only inputs can be trainable"):
+        doc.set_trainable(doc.graph.find("c").id, True)

@@ -52,7 +52,7 @@ def square_graph() -> Graph:
 SQUARE_TEXT = """\
 {
   "format": "chain-rule-explorer",
-  "version": 1,
+  "version": 2,
   "title": "Square",
   "description": "h(x) = (2x+1)² — ünïcode stays readable",
   "output": "h",
@@ -199,7 +199,7 @@ def test_migrations_upgrade_older_files_one_step_at_a_time(monkeypatch: pytest.M
         new["edges"], new["version"] = doc["links"], 1
         return new
 
-    monkeypatch.setattr(fmt, "MIGRATIONS", {0: from_zero})
+    monkeypatch.setattr(fmt, "MIGRATIONS", {0: from_zero, 1: fmt.MIGRATIONS[1]})
     doc = json.loads(SQUARE_TEXT)
     doc["version"], doc["links"] = 0, doc.pop("edges")
     assert loads(json.dumps(doc)) == square_graph()
@@ -208,13 +208,13 @@ def test_migrations_upgrade_older_files_one_step_at_a_time(monkeypatch: pytest.M
         loads(json.dumps(doc))
     assert info.value.json_path == "$" and "cannot upgrade from file version 0" in info.value.message
     doc["version"] = -1
-    with pytest.raises(FormatError, match=r"unknown file version -1 \(this app reads 0 to 1\)"):
+    with pytest.raises(FormatError, match=r"unknown file version -1 \(this app reads 0 to 2\)"):
         loads(json.dumps(doc))
 
     def refusing(doc: dict[str, Any]) -> dict[str, Any]:
         raise FormatError("links must be a list", json_path="$.links")
 
-    monkeypatch.setattr(fmt, "MIGRATIONS", {0: refusing})
+    monkeypatch.setattr(fmt, "MIGRATIONS", {0: refusing, 1: fmt.MIGRATIONS[1]})
     doc["version"] = 0
     with pytest.raises(FormatError) as info:
         loads(json.dumps(doc), source="old.json")
@@ -222,11 +222,11 @@ def test_migrations_upgrade_older_files_one_step_at_a_time(monkeypatch: pytest.M
 
 
 def test_the_migration_registry_exists_and_version_zero_is_refused_today() -> None:
-    assert fmt.FORMAT_NAME == "chain-rule-explorer" and fmt.FORMAT_VERSION == 1
+    assert fmt.FORMAT_NAME == "chain-rule-explorer" and fmt.FORMAT_VERSION == 2
     assert isinstance(fmt.MIGRATIONS, dict)
     doc = json.loads(SQUARE_TEXT)
     doc["version"] = 0
-    with pytest.raises(FormatError, match=r"unknown file version 0 \(this app reads 1 to 1\)"):
+    with pytest.raises(FormatError, match=r"unknown file version 0 \(this app reads 1 to 2\)"):
         graph_from_dict(doc)
 
 
@@ -385,10 +385,10 @@ def test_the_error_line_reads_as_documented() -> None:
 
 def test_a_newer_file_names_both_versions() -> None:
     with pytest.raises(FormatError) as info:
-        loads(edit(_set("version", 2)), source="loss.json")
+        loads(edit(_set("version", 3)), source="loss.json")
     assert str(info.value) == (
         "loss.json: $.version: written by a newer version of Chain Rule Explorer "
-        "(file version 2, this app reads up to 1)"
+        "(file version 3, this app reads up to 2)"
     )
 
 
