@@ -48,6 +48,7 @@ from explorer.app.inspector import InspectorPanel
 from explorer.app.palette import NodePalette, palette_panel
 from explorer.app.recovery import AutoSaver, RecoveryStore
 from explorer.app.settings import Preferences, default_settings
+from explorer.app.shortcuts import all_actions, resolve_clashes
 from explorer.app.style import LARGE_FONT_SCALE, apply_app_theme
 from explorer.canvas.scene import GraphScene
 from explorer.canvas.view import GraphView
@@ -161,6 +162,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         # objects that are already half gone; nobody needs to hear them once we are.
         self.destroyed.connect(_silencer(self.scene, self.document.undo_stack))
 
+        resolve_clashes(all_actions(self))  # after the features: every action is there
         self._restore_preferences()
         self._selection_changed([])
         self._update_title()
@@ -224,6 +226,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
             dock.setWidget(factory())
             if old is not None:
                 old.deleteLater()
+            resolve_clashes(all_actions(self))  # a panel may bring its own keys
 
     def panel_widget(self, object_name: str) -> QWidget | None:
         dock = self.panels.get(object_name)
