@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -102,6 +102,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self._painted = False
         self._shown_once = False
         self._auto_fit = True  # keep the graph framed until the user moves the view
+        self._seen: QRectF | None = None  # the scene area the canvas last showed
         self.expression_dialog: ExpressionDialog | None = None
         self._last_expression = ""
         self._last_replace = True
@@ -496,13 +497,24 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         show_about(self, ver)
 
     # ------------------------------------------------------------------ canvas events and closing
+    def _graph_was_whole(self) -> bool:
+        """Whether the last picture showed the whole graph and the resized view does not."""
+        nodes, seen = self.scene.nodes_rect(), self._seen
+        if nodes.isNull() or seen is None:
+            return False
+        now = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        return seen.contains(nodes) and not now.contains(nodes)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if watched is self.view.viewport():
-            if kind == QEvent.Type.Paint and not self._painted:
-                self._painted = True
-                QTimer.singleShot(0, self, self._build_deferred)  # after this paint is done
-            elif kind == QEvent.Type.Resize and self._auto_fit:
+            if kind == QEvent.Type.Paint:
+                self._seen = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+                if not self._painted:
+                    self._painted = True
+                    QTimer.singleShot(0, self, self._build_deferred)  # after this paint is done
+            elif kind == QEvent.Type.Resize and (self._auto_fit or self._graph_was_whole()):
+                self._auto_fit = True  # a shrinking window keeps a graph that was whole in view
                 QTimer.singleShot(0, self, self._refit)  # once the view has its new size
             elif kind in (QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
                 self._auto_fit = False

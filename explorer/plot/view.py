@@ -22,7 +22,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from explorer.plot.items import CurveItem, DotItem, ReadoutItem, RuleItem, Run, SegmentItem, cosmetic_pen
@@ -103,7 +103,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         self.readout = ReadoutItem()
         self.addItem(self.readout, row=0, col=0, colspan=2)
         # The legend has its own row so that it never hides a piece of curve.
-        self.legend = pg.LegendItem(colCount=3, labelTextSize="9pt", horSpacing=24)
+        self.legend = pg.LegendItem(colCount=3, labelTextSize="9pt", horSpacing=14)
         self.addItem(self.legend, row=1, col=0, colspan=2)
 
         self.y_plot = self._make_plot(row=2)
@@ -234,6 +234,24 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         self._names = (x_name, y_name, x2_name)
         self._label_axes()
         self._write_readout()
+        self._fit_legend()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_legend()
+        super().resizeEvent(event)
+
+    def _fit_legend(self) -> None:
+        """As many legend columns as the width holds: a legend wider than the view would
+        make the whole plot wider than its dock (axes and curves cut at the right)."""
+        if not hasattr(self, "legend"):
+            return  # pyqtgraph resizes the view while it is being built
+        left, _top, right, _bottom = self.ci.layout.getContentsMargins()
+        room = self.width() - left - right - 2.0
+        for columns in (3, 2, 1):
+            if self.legend.columnCount != columns:
+                self.legend.setColumnCount(columns)
+            if self.legend.layout.minimumWidth() <= room:
+                break
 
     def _label_axes(self) -> None:
         x, y, x2 = self._names
@@ -247,9 +265,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
             plot.getAxis("bottom").setStyle(showValues=bottom)
         self.heat_plot.setLabel("left", x2, color=t.text, **style)
         self.colour_bar.setLabel("right", y, color=t.value, **style)
-        for sample, text in zip(
-            self._samples, (f"{y}({x})", f"tangent (slope d{y}/d{x})", f"d{y}/d{x}"), strict=True
-        ):
+        for sample, text in zip(self._samples, (f"{y}({x})", "tangent", f"d{y}/d{x}"), strict=True):
             label = self.legend.getLabel(sample)
             if label is not None:
                 label.setText(text, color=QColor(t.text), size="9pt")
