@@ -361,6 +361,7 @@ class DragEdgeItem(QGraphicsItem):
         self._style = style
         self._path = QPainterPath()
         self._ok = True
+        self._end = QPointF()
         self.setZValue(3.0)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
@@ -368,7 +369,18 @@ class DragEdgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         self._path = curve(start, end) if from_output else curve(end, start)
         self._ok = ok
+        self._end = QPointF(end)
         self.update()
+
+    @property
+    def ok(self) -> bool:
+        """Whether a drop here would connect (drawn plain; else in the refusal colour)."""
+        return self._ok
+
+    @property
+    def end(self) -> QPointF:
+        """Where the free end is: the cursor, or the port it snapped to."""
+        return self._end
 
     def boundingRect(self) -> QRectF:
         return self._path.controlPointRect().adjusted(-4.0, -4.0, 4.0, 4.0)

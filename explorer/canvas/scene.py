@@ -230,9 +230,17 @@ class GraphScene(SceneEditing, QGraphicsScene):
 
     def show_refusal(self, text: str, pos: QPointF) -> None:
         """Say why an edit was refused, next to ``pos`` and on the ``message`` signal."""
-        self._message_item.set_text(text)
-        self._message_item.setPos(pos + QPointF(14.0, 12.0))
-        self._message_item.show()
+        item = self._message_item
+        item.set_text(text)
+        at = pos + QPointF(14.0, 12.0)
+        for view in self.views():  # keep the whole note on screen: no reason cut at the edge
+            seen = view.mapToScene(view.viewport().rect()).boundingRect()
+            size = item.boundingRect().size()
+            at.setX(max(seen.left() + 4.0, min(at.x(), seen.right() - size.width() - 4.0)))
+            at.setY(max(seen.top() + 4.0, min(at.y(), seen.bottom() - size.height() - 4.0)))
+            break
+        item.setPos(at)
+        item.show()
         self._message_timer.start()
         self.message.emit(text)
 
