@@ -459,7 +459,12 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         """One undo step: the laid-out ``graph`` replaces the current one or goes beside it."""
         current = [n.position for n in self.document.graph.nodes if n.position is not None]
         if replace or not len(self.document.graph):
-            ids = self.document.insert_graph(graph, replace=True, text="Build from expression")
+            # A replaced graph is a new document: Save asks where, never over the old file.
+            ids = self.document.insert_graph(
+                graph, replace=True, text="Build from expression", untitled=replace
+            )
+            if replace:
+                self.example_title = None
         else:
             placed = [n.position for n in graph.nodes if n.position is not None]
             dx = dy = 0.0
