@@ -510,8 +510,23 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         now = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
         return seen.contains(nodes) and not now.contains(nodes)
 
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ChildPolished:
+            child = event.child()  # type: ignore[attr-defined]
+            if isinstance(child, QDialog):
+                child.installEventFilter(self)  # to give the canvas the keys back when it closes
+        return super().event(event)
+
+    def _dialog_closed(self) -> None:
+        """A dialog of ours closed: the keys go to the canvas again, not to whichever dock
+        widget Qt picks (a typed space there started playback)."""
+        if QApplication.activeModalWidget() is None and isValid(self.view):
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if kind == QEvent.Type.Hide and isinstance(watched, QDialog) and watched.parent() is self:
+            QTimer.singleShot(0, self, self._dialog_closed)  # once Qt has restored its own focus
         if watched is self.view.viewport():
             if kind == QEvent.Type.Paint:
                 self._seen = self.view.mapToScene(self.view.viewport().rect()).boundingRect()

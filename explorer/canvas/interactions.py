@@ -16,7 +16,6 @@ Imports: PySide6, explorer.graph (read-only queries), explorer.canvas items.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -27,6 +26,7 @@ from explorer.canvas.node_chrome import operand_label
 from explorer.canvas.node_item import NodeItem
 from explorer.graph.model import GraphError
 from explorer.graph.ops import OPS
+from explorer.theme import snap_value, value_step
 
 if TYPE_CHECKING:
     from explorer.canvas.scene import GraphScene
@@ -189,9 +189,9 @@ class ConnectGesture(Gesture):
 
 
 def scrub_step(start: float, fine: bool) -> float:
-    """Value change per screen pixel: 1% of the value's order of magnitude (0.1% with Shift)."""
-    magnitude = 10.0 ** math.floor(math.log10(max(abs(start), 1.0)))
-    return magnitude * (0.001 if fine else 0.01)
+    """Value change per screen pixel: 1% of the value's order of magnitude (0.1% with Shift),
+    the same step the plot's x line snaps to."""
+    return value_step(start, fine)
 
 
 class ScrubGesture(Gesture):
@@ -222,8 +222,7 @@ class ScrubGesture(Gesture):
         fine = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         step = scrub_step(self._value, fine)
         self._travel += dx * step
-        decimals = max(0, -math.floor(math.log10(step)))
-        value = round(self._value + self._travel, decimals)
+        value = snap_value(self._value + self._travel, step)
         try:
             self._scene.document.set_value(self._item.node_id, value)
         except GraphError as exc:

@@ -512,7 +512,7 @@ class SensitivityPanel(QWidget):
         if self._syncing:
             return
         lo, hi = self._range
-        self._drag_to(lo + (hi - lo) * step / SLIDER_STEPS)
+        self._drag_to(self.view.snap_x(lo + (hi - lo) * step / SLIDER_STEPS))
 
     def _range_boxes_changed(self, _value: float) -> None:
         lo, hi = self.lo_box.value(), self.hi_box.value()

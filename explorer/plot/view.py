@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from explorer.plot.items import CurveItem, DotItem, ReadoutItem, RuleItem, Run, SegmentItem, cosmetic_pen
 from explorer.plot.sampling import connect_mask, robust_y_range, tangent_segment
-from explorer.theme import LIGHT, Theme, format_number
+from explorer.theme import LIGHT, Theme, format_number, snap_value, value_step
 
 ARROW_PIXELS = 46.0  # the gradient arrow's length on screen; its size is in the readout
 CURVE_WIDTH = 2.4
@@ -159,7 +159,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
             vb: ScrubViewBox = plot.vb
             vb.setCursor(Qt.CursorShape.SizeHorCursor)
             vb.scrub_started.connect(lambda _p: self.x_drag_started.emit())
-            vb.scrubbed.connect(lambda p: self.x_dragged.emit(self._clamp(p.x())))
+            vb.scrubbed.connect(lambda p: self.x_dragged.emit(self.snap_x(p.x())))
             vb.scrub_finished.connect(lambda _p: self.x_drag_finished.emit())
         heat_vb: ScrubViewBox = self.heat_plot.vb
         heat_vb.setCursor(Qt.CursorShape.CrossCursor)
@@ -417,8 +417,15 @@ class SensitivityView(pg.GraphicsLayoutWidget):
 
     def _heat_scrubbed(self, point: QPointF) -> None:
         y_lo, y_hi = self.heat_plot.vb.viewRange()[1]
-        self.point_dragged.emit(self._clamp(point.x()), min(max(point.y(), y_lo), y_hi))
+        x2 = min(max(point.y(), y_lo), y_hi)
+        self.point_dragged.emit(self.snap_x(point.x()), snap_value(x2, value_step(max(abs(y_lo), abs(y_hi)))))
 
     def _clamp(self, x: float) -> float:
         lo, hi = self._x_range
         return min(max(x, lo), hi)
+
+    def snap_x(self, x: float) -> float:
+        """``x`` inside the range, rounded to the step a scrub on the canvas moves in (for
+        the magnitude of the numbers on the axis): 0.5, not 0.500353."""
+        lo, hi = self._x_range
+        return self._clamp(snap_value(x, value_step(max(abs(lo), abs(hi)))))
