@@ -83,6 +83,9 @@ class EdgeItem(QGraphicsItem):
     _width_scale = 1.0
     _pen: QPen | None = None
     _arrow_brush: QBrush | None = None
+    _limit: float | None = None  # x where the target's operand name begins: chips stay left of it
+    _reserve = 2.0 * _LABEL_HALF.x()  # chip width the bounding box leaves room for
+    _chip: tuple[float, QRectF] | None = None  # (width, box) of the last placed chip
     backdrop: Backdrop | None = None  # told when this link moves or changes its look
 
     def __init__(self, edge: Edge, style: CanvasStyle) -> None:
@@ -108,8 +111,11 @@ class EdgeItem(QGraphicsItem):
         """Source output port and target operand port, in scene coordinates."""
         self.set_ends_xy(start.x(), start.y(), end.x(), end.y())
 
-    def set_ends_xy(self, sx: float, sy: float, ex: float, ey: float) -> None:
-        """:meth:`set_ends` with plain numbers (the scene's fast path)."""
+    def set_ends_xy(
+        self, sx: float, sy: float, ex: float, ey: float, label_limit: float | None = None
+    ) -> None:
+        """:meth:`set_ends` with plain numbers (the scene's fast path); ``label_limit`` is
+        the x where the target's operand name begins (the chip stays left of it)."""
         self.prepareGeometryChange()
         backdrop = self.backdrop
         if backdrop is not None and self._ends != EdgeItem._ends:
@@ -118,19 +124,80 @@ class EdgeItem(QGraphicsItem):
         x1, y1 = ex - st.PORT_RADIUS - 1.0 - ARROW_LENGTH, ey
         dx = _controls(x0, y0, x1, y1)
         self._ends = (x0, y0, x1, y1, dx)
-        # The curve lies inside the hull of its control points; the label sits at its middle.
-        mx, my = (x0 + x1) / 2.0, (y0 + y1) / 2.0
-        lx, ly = _LABEL_HALF.x(), _LABEL_HALF.y()
-        left = min(x0, x1 - dx, mx - lx) - 8.0
-        right = max(x0 + dx, x1 + ARROW_LENGTH + 2.0, mx + lx) + 8.0
-        top = min(y0, y1, my - ly) - 8.0
-        bottom = max(y0, y1, my + ly) + 8.0
-        self._bounds = QRectF(left, top, right - left, bottom - top)
+        self._limit = label_limit
+        self._update_bounds()
         self._geometry = None
         self._full = None
         self._shape = None
+        self._chip = None
         if backdrop is not None:
             backdrop.invalidate(self.boundingRect())
+
+    def _update_bounds(self) -> None:
+        # The curve lies inside the hull of its control points; the chip sits on the curve,
+        # at its middle or moved towards the source (up to ``_reserve`` wide).
+        x0, y0, x1, y1, dx = self._ends
+        mx, my = (x0 + x1) / 2.0, (y0 + y1) / 2.0
+        half, ly = self._reserve / 2.0, _LABEL_HALF.y()
+        left = min(x0, x1 - dx, mx - half) - 8.0
+        right = max(x0 + dx, x1 + ARROW_LENGTH + 2.0, mx + half, x0 + 4.0 + self._reserve) + 8.0
+        top = min(y0, y1, my) - ly - 8.0
+        bottom = max(y0, y1, my) + ly + 8.0
+        self._bounds = QRectF(left, top, right - left, bottom - top)
+
+    def chip_rect(self) -> QRectF | None:
+        """Where the label chip is drawn (scene coordinates); None when no label shows."""
+        text = self.label_text()
+        if not text:
+            return None
+        return self._chip_box(math.ceil(self._style.edge_metrics.horizontalAdvance(text)) + 10.0)
+
+    def _chip_box(self, width: float) -> QRectF:
+        """The chip on the curve, in the gap between the source's port and the target's
+        operand name: just before that name, where the curve is level and the chips of two
+        operands of one node are a port spacing apart (``x*x``'s two chips no longer touch);
+        where the gap is too short, as far from the target as the source allows."""
+        cached = self._chip
+        if cached is not None and cached[0] == width:
+            return cached[1]
+        asked = width
+        mid = self._paths()[2]
+        cx = mid.x()
+        gap = self._gap()
+        if gap is not None:  # a link that runs backwards keeps its chip at the middle
+            left, right = gap
+            if right - left < width:  # a tight gap: less padding around the text first
+                width = max(width - 6.0, right - left)
+            # By the port it multiplies into; where even that is too tight, from the source.
+            cx = right - width / 2.0 if right - left >= width else left + width / 2.0
+        cy = mid.y() if cx == mid.x() else self._curve_y(cx)
+        box = QRectF(cx - width / 2.0, cy - 9.0, width, 18.0)
+        self._chip = (asked, box)
+        return box
+
+    def _gap(self) -> tuple[float, float] | None:
+        """The free stretch of x between the source's port and the target's operand name
+        (clear of the arrowhead); None for a link that runs backwards."""
+        x0, _y0, x1, _y1, _dx = self._ends
+        if x1 <= x0:
+            return None
+        return x0 + 4.0, (x1 if self._limit is None else min(x1, self._limit)) - 3.0
+
+    def _curve_y(self, x: float) -> float:
+        """The curve's y where it passes ``x`` (bisection on the Bézier parameter)."""
+        x0, y0, x1, y1, dx = self._ends
+        lo, hi = 0.0, 1.0
+        for _ in range(24):
+            t = (lo + hi) / 2.0
+            u = 1.0 - t
+            bx = u * u * u * x0 + 3.0 * u * u * t * (x0 + dx) + 3.0 * u * t * t * (x1 - dx) + t * t * t * x1
+            if bx < x:
+                lo = t
+            else:
+                hi = t
+        t = (lo + hi) / 2.0
+        u = 1.0 - t
+        return u * u * u * y0 + 3.0 * u * u * t * y0 + 3.0 * u * t * t * y1 + t * t * t * y1
 
     def _paths(self) -> tuple[QPainterPath, QPolygonF, QPointF]:
         if self._geometry is None:
@@ -181,6 +248,12 @@ class EdgeItem(QGraphicsItem):
     def set_caption(self, text: str | None) -> None:
         """Replace the local-derivative label (None = back to the label)."""
         if text != self._caption:
+            if text:
+                needed = math.ceil(self._style.edge_metrics.horizontalAdvance(text)) + 12.0
+                if needed > self._reserve:  # a long product: widen the box, or exports cut it
+                    self.prepareGeometryChange()
+                    self._reserve = needed
+                    self._update_bounds()
             self._caption = text
             self._label = None
             self.update()
@@ -208,9 +281,16 @@ class EdgeItem(QGraphicsItem):
         return self._full_path().pointAtPercent(min(1.0, max(0.0, t)))
 
     def label_text(self) -> str:
-        """What the label shows now ("" when hidden)."""
+        """What the label shows now ("" when hidden). A product too long for the gap
+        between the cards shows its result ("= 0.2935"); the narrative says the rest."""
         if self._caption is not None:
-            return self._caption
+            caption = self._caption
+            gap = self._gap()
+            if " = " in caption and gap is not None:
+                width = self._style.edge_metrics.horizontalAdvance(caption) + 4.0
+                if width > gap[1] - gap[0]:
+                    return "= " + caption.rsplit(" = ", 1)[1]
+            return caption
         if not self._show_label or not self._source_varies:
             return ""
         if self._label is None:
@@ -320,9 +400,9 @@ class EdgeItem(QGraphicsItem):
             self._measured = text
             self._label_width = s.edge_metrics.horizontalAdvance(text)
         text_width = self._label_width
-        width = math.ceil(text_width) + 10.0
-        mid = self._paths()[2]
-        box = QRectF(mid.x() - width / 2.0, mid.y() - 9.0, width, 18.0)
+        box = self._chip_box(math.ceil(text_width) + 10.0)
+        width = box.width()  # narrower than asked where the gap is tight
+        mid = box.center()
         plain = pen is None or (pen is self._pen and self._emphasis is None)
         border = s.label_pen if plain or pen is None else QPen(pen.color(), 1.0)
         if dpr:

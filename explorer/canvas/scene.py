@@ -334,7 +334,9 @@ class GraphScene(SceneEditing, QGraphicsScene):
         if self.backdrop.far:
             item.setFlag(_NO_CONTENTS)
         item.backdrop = self.backdrop
-        item.set_ends_xy(*src.output_port_xy(), *dst.input_port_xy(edge.slot))
+        item.set_ends_xy(
+            *src.output_port_xy(), *dst.input_port_xy(edge.slot), dst.operand_name_left(edge.slot)
+        )
         self.addItem(item)
         self._edges[edge] = item
         self._aligned = None
@@ -393,8 +395,11 @@ class GraphScene(SceneEditing, QGraphicsScene):
         for edge in touched:
             edge_item = edges.get(edge)
             if edge_item is not None:
+                dst = nodes[edge.target]
                 edge_item.set_ends_xy(
-                    *nodes[edge.source].output_port_xy(), *nodes[edge.target].input_port_xy(edge.slot)
+                    *nodes[edge.source].output_port_xy(),
+                    *dst.input_port_xy(edge.slot),
+                    dst.operand_name_left(edge.slot),
                 )
 
     def _on_selection_changed(self) -> None:
