@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 ARROW_LENGTH = 10.0
 ARROW_HALF_WIDTH = 5.0
-_LABEL_HALF = QPointF(64.0, 12.0)  # room reserved around the midpoint for the label
+_LABEL_HALF = QPointF(64.0, 19.0)  # room reserved around the chip (two lines high)
+_CHIP_HEIGHT = 18.0
 EMPHASIS_KINDS = frozenset({"active", "done", "path", "dim"})
 _SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
 _NO_PEN = Qt.PenStyle.NoPen
@@ -85,7 +86,7 @@ class EdgeItem(QGraphicsItem):
     _arrow_brush: QBrush | None = None
     _limit: float | None = None  # x where the target's operand name begins: chips stay left of it
     _reserve = 2.0 * _LABEL_HALF.x()  # chip width the bounding box leaves room for
-    _chip: tuple[float, QRectF] | None = None  # (width, box) of the last placed chip
+    _chip: tuple[tuple[float, float], QRectF] | None = None  # ((width, height), box) last placed
     backdrop: Backdrop | None = None  # told when this link moves or changes its look
 
     def __init__(self, edge: Edge, style: CanvasStyle) -> None:
@@ -148,19 +149,37 @@ class EdgeItem(QGraphicsItem):
     def chip_rect(self) -> QRectF | None:
         """Where the label chip is drawn (scene coordinates); None when no label shows."""
         text = self.label_text()
-        if not text:
-            return None
-        return self._chip_box(math.ceil(self._style.edge_metrics.horizontalAdvance(text)) + 10.0)
+        return self._chip_layout(text)[0] if text else None
 
-    def _chip_box(self, width: float) -> QRectF:
+    def _chip_layout(self, text: str) -> tuple[QRectF, tuple[str, ...]]:
+        """The chip's box and its lines. A product too long for the gap between the cards
+        breaks before its "=" into two lines ("14 × 3" over "= 42"), so it neither covers
+        a card nor gets cut by one."""
+        metrics = self._style.edge_metrics
+        lines: tuple[str, ...] = (text,)
+        width = math.ceil(metrics.horizontalAdvance(text)) + 10.0
+        height = _CHIP_HEIGHT
+        gap = self._gap()
+        if gap is not None and width > gap[1] - gap[0] and " = " in text:
+            product, result = text.rsplit(" = ", 1)
+            lines = (product, "= " + result)
+            width = math.ceil(max(metrics.horizontalAdvance(line) for line in lines)) + 10.0
+            height = 2.0 * metrics.height() + 4.0
+            if width - 6.0 > gap[1] - gap[0]:  # still too wide: the result alone
+                lines = (lines[1],)
+                width = math.ceil(metrics.horizontalAdvance(lines[0])) + 10.0
+                height = _CHIP_HEIGHT
+        return self._chip_box(width, height), lines
+
+    def _chip_box(self, width: float, height: float = 18.0) -> QRectF:
         """The chip on the curve, in the gap between the source's port and the target's
         operand name: just before that name, where the curve is level and the chips of two
         operands of one node are a port spacing apart (``x*x``'s two chips no longer touch);
         where the gap is too short, as far from the target as the source allows."""
         cached = self._chip
-        if cached is not None and cached[0] == width:
+        if cached is not None and cached[0] == (width, height):
             return cached[1]
-        asked = width
+        asked = (width, height)
         mid = self._paths()[2]
         cx = mid.x()
         gap = self._gap()
@@ -171,7 +190,7 @@ class EdgeItem(QGraphicsItem):
             # By the port it multiplies into; where even that is too tight, from the source.
             cx = right - width / 2.0 if right - left >= width else left + width / 2.0
         cy = mid.y() if cx == mid.x() else self._curve_y(cx)
-        box = QRectF(cx - width / 2.0, cy - 9.0, width, 18.0)
+        box = QRectF(cx - width / 2.0, cy - height / 2.0, width, height)
         self._chip = (asked, box)
         return box
 
@@ -281,16 +300,9 @@ class EdgeItem(QGraphicsItem):
         return self._full_path().pointAtPercent(min(1.0, max(0.0, t)))
 
     def label_text(self) -> str:
-        """What the label shows now ("" when hidden). A product too long for the gap
-        between the cards shows its result ("= 0.2935"); the narrative says the rest."""
+        """What the label shows now ("" when hidden)."""
         if self._caption is not None:
-            caption = self._caption
-            gap = self._gap()
-            if " = " in caption and gap is not None:
-                width = self._style.edge_metrics.horizontalAdvance(caption) + 4.0
-                if width > gap[1] - gap[0]:
-                    return "= " + caption.rsplit(" = ", 1)[1]
-            return caption
+            return self._caption
         if not self._show_label or not self._source_varies:
             return ""
         if self._label is None:
@@ -396,26 +408,22 @@ class EdgeItem(QGraphicsItem):
         s = self._style
         if lod < st.LOD_DETAIL:
             painter.setOpacity(painter.opacity() * st.fade(lod, st.LOD_LABELS, st.LOD_DETAIL))
-        if text != self._measured:
-            self._measured = text
-            self._label_width = s.edge_metrics.horizontalAdvance(text)
-        text_width = self._label_width
-        box = self._chip_box(math.ceil(text_width) + 10.0)
-        width = box.width()  # narrower than asked where the gap is tight
+        box, lines = self._chip_layout(text)
+        width, height = box.width(), box.height()
         mid = box.center()
         plain = pen is None or (pen is self._pen and self._emphasis is None)
         border = s.label_pen if plain or pen is None else QPen(pen.color(), 1.0)
         if dpr:
             pictures = s.pictures(lod, dpr)
-            area = st.snap(QRectF(-1.0, -1.0, width + 2.0, 20.0), lod * dpr)
-            key = ("chip", width, border.color().rgba())
+            area = st.snap(QRectF(-1.0, -1.0, width + 2.0, height + 2.0), lod * dpr)
+            key = ("chip", width, height, border.color().rgba())
             chip = pictures.get(key)
             if chip is None:
                 chip = st.make_picture(
                     area,
                     lod * dpr,
                     painter.renderHints(),
-                    lambda p: _paint_chip(p, QRectF(0.0, 0.0, width, 18.0), s.label_back, border),
+                    lambda p: _paint_chip(p, QRectF(0.0, 0.0, width, height), s.label_back, border),
                 )
                 pictures[key] = chip
             ox, oy = st.draw_picture(painter, chip, area.translated(box.left(), box.top()), dpr)
@@ -424,7 +432,14 @@ class EdgeItem(QGraphicsItem):
             ox = oy = 0.0
         painter.setFont(s.edge_font)
         painter.setPen(s.grad if self._caption is not None else s.edge_label)
-        painter.drawText(QPointF(mid.x() - text_width / 2.0 + ox, mid.y() + s.edge_dy + oy), text)
+        if text != self._measured:
+            self._measured = text
+            self._label_width = s.edge_metrics.horizontalAdvance(text)
+        step = s.edge_metrics.height()
+        for k, line in enumerate(lines):
+            line_width = self._label_width if line == text else s.edge_metrics.horizontalAdvance(line)
+            y = mid.y() + (k - (len(lines) - 1) / 2.0) * step
+            painter.drawText(QPointF(mid.x() - line_width / 2.0 + ox, y + s.edge_dy + oy), line)
 
 
 def _paint_chip(painter: QPainter, box: QRectF, fill: QBrush, border: QPen) -> None:

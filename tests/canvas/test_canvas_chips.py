@@ -133,3 +133,21 @@ def test_backward_pass_products_neither_cover_cards_nor_get_cut(path, qtbot) -> 
         assert captions > 0
     finally:
         close_canvas(c)
+
+
+def test_a_product_too_long_for_one_line_breaks_before_its_result(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from canvas_helpers import lesson_graph
+
+    from explorer.animation.player import Player
+
+    c = make_canvas(qtbot, lesson_graph())
+    try:
+        player = Player(c.document, c.scene)
+        player.seek(player.count)
+        a_to_c = c.scene.edge_item(Edge(c.node_id("a"), c.node_id("c"), 0))
+        assert a_to_c.label_text() == "14 × 3 = 42"  # the whole product is still said
+        box, lines = a_to_c._chip_layout(a_to_c.label_text())
+        assert lines == ("14 × 3", "= 42") and box.height() > 18.0
+        assert not box.intersects(c.item("c").card_rect())
+    finally:
+        close_canvas(c)
