@@ -99,6 +99,13 @@ class StoryScroll(QScrollArea):
 class NarrativePanel(QWidget):
     """Narrative, step list, selected node's product, paths view, nudge check, predict mode."""
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "steps_list"):  # large text
+            self.steps_list.setMinimumHeight(4 * self.steps_list.fontMetrics().lineSpacing() + 12)
+            self.tabs.setMinimumHeight(0)
+            self.tabs.setMinimumHeight(self.tabs.minimumSizeHint().height())
+
     def __init__(
         self,
         document: GraphDocument,
@@ -155,6 +162,10 @@ class NarrativePanel(QWidget):
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tabs.addTab(self.steps_list, "Steps")
         self.tabs.addTab(self.paths_view, "Paths")
+        # The text above gets the height it asks for first; the tabs take the rest, never
+        # less than four steps (see changeEvent).
+        self.tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.tabs.setMinimumHeight(self.tabs.minimumSizeHint().height())
 
         input_row = QHBoxLayout()
         input_row.addWidget(QLabel("Input", self))
