@@ -79,6 +79,11 @@ def _check_layout(window) -> None:
     assert steps.isVisible()
     assert steps.viewport().height() >= 4 * steps.sizeHintForRow(0)
 
+    # The transport buttons keep their words ("⏭ Forward", not "⏭ …").
+    controls = window.animation_controls
+    for button in (controls.forward_end_button, controls.backward_end_button):
+        assert button.width() >= button.sizeHint().width(), button.text()
+
     # The canvas is a usable size and shows the whole graph.
     canvas = window.view.viewport()
     assert canvas.width() >= 400 and canvas.height() >= 400
