@@ -521,6 +521,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         """A dialog of ours closed: the keys go to the canvas again, not to whichever dock
         widget Qt picks (a typed space there started playback)."""
         if QApplication.activeModalWidget() is None and isValid(self.view):
+            self.activateWindow()  # without a window manager nobody else does: keys went nowhere
             self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

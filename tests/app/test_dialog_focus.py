@@ -31,8 +31,13 @@ def test_ctrl_enter_builds_and_the_canvas_has_the_keys_again(window, qtbot) -> N
     QTest.keyClick(dialog.editor, Qt.Key.Key_Return, CTRL)
     assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Accepted
     assert window.document.graph.find("b") is not None
-    qtbot.waitUntil(lambda: window.focusWidget() is window.view)
-    # Space now drives the canvas (play), not the palette.
+    qtbot.waitUntil(lambda: window.isActiveWindow() and QApplication.focusWidget() is window.view)
+    # The arrows now step the passes through the window's shortcuts (they do not scroll
+    # the canvas), and Space plays.
+    window.player.animate_steps = False
+    with qtbot.waitSignal(window.actions["step_forward"].triggered, timeout=1000):
+        QTest.keyClick(window.view, Qt.Key.Key_Right)
+    assert window.player.position == 1
     with qtbot.waitSignal(window.player.playing_changed, timeout=2000):
         QTest.keyClick(window.view, Qt.Key.Key_Space)
 
