@@ -15,6 +15,7 @@ Imports: PySide6, explorer.document, explorer.io, explorer.graph, explorer.app.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -190,7 +191,8 @@ class DocumentHandling:
         if current is not None and not inside_the_app(current):
             start = str(current)
         else:  # never suggest writing into the app's own folders (an opened example)
-            stem = "".join(c if c.isalnum() or c in "-_ " else "_" for c in self._document_label()).strip()
+            stem = "".join(c if c.isalnum() or c in "-_ " else "_" for c in self._document_label())
+            stem = re.sub(r"[_ ]*_[_ ]*", "_", stem).strip("_ ")  # "h(x) = (2x+1)^2" -> "h_x_2x_1_2"
             name = current.name if current is not None else f"{stem or 'graph'}.json"
             start = str(self.save_folder() / name)
         path, _ = QFileDialog.getSaveFileName(self, "Save graph as", start, FILE_FILTER)  # type: ignore[arg-type]

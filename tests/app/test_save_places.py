@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_helpers import write_graph
+from app_helpers import make_graph, write_graph
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
@@ -83,3 +83,11 @@ def test_undoing_the_replace_gives_the_graph_back_its_file(window, tmp_path: Pat
     window.actions["undo"].trigger()
     assert window.document.file_path == path.resolve()
     assert not window.document.is_modified and "kept.json" in window.windowTitle()
+
+
+def test_an_untitled_graph_is_offered_a_tidy_file_name(window, save_dialog) -> None:
+    graph = make_graph("h(x) = (2x+1)^2")
+    graph.title = "h(x) = (2x+1)^2"  # as the expression dialog names it
+    window.insert_built_graph(graph, replace=True)
+    assert not window.save_as()
+    assert Path(save_dialog[-1]).name == "h_x_2x_1_2.json"
