@@ -235,7 +235,8 @@ class GraphScene(SceneEditing, QGraphicsScene):
         at = pos + QPointF(14.0, 12.0)
         for view in self.views():  # keep the whole note on screen: no reason cut at the edge
             seen = view.mapToScene(view.viewport().rect()).boundingRect()
-            size = item.boundingRect().size()
+            zoom = view.transform().m11() or 1.0
+            size = item.boundingRect().size() / zoom  # the note ignores the zoom: screen pixels
             at.setX(max(seen.left() + 4.0, min(at.x(), seen.right() - size.width() - 4.0)))
             at.setY(max(seen.top() + 4.0, min(at.y(), seen.bottom() - size.height() - 4.0)))
             break

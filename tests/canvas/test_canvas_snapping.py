@@ -5,8 +5,9 @@ its base)."""
 
 from __future__ import annotations
 
+import pytest
 from canvas_helpers import Canvas, close_canvas, make_canvas
-from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtCore import QPoint, QPointF, QRect
 
 from explorer.canvas.edge_item import DragEdgeItem
 from explorer.canvas.interactions import SNAP_RADIUS
@@ -27,9 +28,14 @@ def _x_and_power(qtbot) -> Canvas:  # type: ignore[no-untyped-def]
     return make_canvas(qtbot, g)
 
 
-def test_a_drop_on_an_output_port_is_refused_with_the_reason(qtbot) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("zoom", [1.0, 0.5])
+def test_a_drop_on_an_output_port_is_refused_with_the_reason(qtbot, zoom: float) -> None:  # type: ignore[no-untyped-def]
     c = _x_and_power(qtbot)
     try:
+        port = c.item("p").output_port_pos()
+        c.view.set_zoom(zoom, port)
+        half = c.view.viewport().width() / 2.0 / zoom
+        c.view.centerOn(port - QPointF(half - 50.0 / zoom, 0.0))  # the port 50 px from the right edge
         before = dumps(c.graph)
         start = c.point(c.item("x").output_port_pos())
         end = c.point(c.item("p").output_port_pos())
@@ -43,8 +49,9 @@ def test_a_drop_on_an_output_port_is_refused_with_the_reason(qtbot) -> None:  # 
         note = c.scene.in_place_message()
         assert note is not None and "output of 'p'" in note and "'base'" in note and "'exp'" in note
         # The whole note is on screen, not cut at the view's edge.
-        shown = c.view.mapToScene(c.view.viewport().rect()).boundingRect()
-        assert shown.contains(c.scene._message_item.sceneBoundingRect())
+        note_box = c.view.mapFromScene(c.scene._message_item.scenePos())
+        size = c.scene._message_item.boundingRect().size().toSize()
+        assert c.view.viewport().rect().contains(QRect(note_box, size))
     finally:
         close_canvas(c)
 
