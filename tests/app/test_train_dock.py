@@ -1,0 +1,238 @@
+"""The Train dock in the main window, driven by real clicks and keys.
+
+Numbers are checked against a pure Trainer run on a copy of the same graph; the undo
+tests follow do -> undo -> assert -> redo -> assert-equal-to-snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from explorer.app.train_dock import TrainPanel
+from explorer.app.window import MainWindow
+from explorer.graph.parser import parse
+from explorer.graph.training import Trainer
+from explorer.io.format import save
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+MLP = EXAMPLES / "micrograd_mlp.json"
+
+
+def open_graph(window: MainWindow, path: Path) -> TrainPanel:
+    assert window.open_file(path)
+    panel = window.panel_widget("trainDock")
+    assert isinstance(panel, TrainPanel)
+    return panel
+
+
+def write(tmp_path: Path, program: str, *trainable: str) -> Path:
+    g = parse(program)
+    for name in trainable:
+        g.set_trainable(g.find(name).id, True)
+    path = tmp_path / "g.json"
+    save(g, path)
+    return path
+
+
+def values(window: MainWindow, ids: list[str]) -> tuple[float, ...]:
+    return tuple(window.document.graph.node(i).value for i in ids)
+
+
+def click(button: object) -> None:
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)  # type: ignore[call-overload]
+
+
+def type_into(edit: object, text: str) -> None:
+    edit.selectAll()  # type: ignore[attr-defined]
+    QTest.keyClicks(edit, text)  # type: ignore[call-overload]
+    QTest.keyClick(edit, Qt.Key.Key_Return)  # type: ignore[call-overload]
+
+
+@pytest.fixture
+def window(make_window: Callable[..., MainWindow]) -> MainWindow:
+    return make_window()
+
+
+def test_opening_a_graph_with_parameters_shows_the_dock(window: MainWindow) -> None:
+    open_graph(window, MLP)
+    assert window.panels["trainDock"].isVisible()
+
+
+def test_step_moves_every_parameter_on_the_canvas_as_one_undo_step(window: MainWindow) -> None:
+    panel = open_graph(window, MLP)
+    reference = Trainer(window.document.graph.copy(), 0.05)
+    reference.step()
+    stack = window.document.undo_stack
+    before = stack.count()
+    click(panel.step_button)
+    assert panel.trainer is not None and panel.trainer.steps == 1
+    assert values(window, reference.parameters) == reference.path[1]
+    assert stack.count() == before + 1
+    w = reference.parameters[0]
+    item = window.scene.node_item(w)
+    assert item._value == reference.path[1][0], "the card shows the new value"
+    assert window.document.evaluation.value == reference.losses[1]
+    click(panel.step_button)
+    assert stack.count() == before + 2, "each Step is its own undo step"
+
+
+def test_a_whole_run_is_one_undo_step_and_undo_redo_follow_the_path(qtbot, window: MainWindow) -> None:
+    panel = open_graph(window, MLP)
+    ids = panel.document.graph
+    reference = Trainer(window.document.graph.copy(), 0.05)
+    reference.run(20)
+    start = values(window, reference.parameters)
+    panel.steps_box.selectAll()
+    QTest.keyClicks(panel.steps_box, "20")
+    assert panel.run_button.text() == "Run 20"
+    stack = window.document.undo_stack
+    before = stack.count()
+    with qtbot.waitSignal(panel.run_stopped, timeout=10_000):
+        click(panel.run_button)
+        assert panel.running and panel.run_button.text() == "Pause"
+    assert not panel.running
+    assert panel.trainer is not None and panel.trainer.steps == 20
+    assert panel.trainer.losses == reference.losses
+    assert values(window, reference.parameters) == reference.path[20]
+    assert stack.count() == before + 1
+    xs, _ys = panel.curve.curve.getData()
+    assert len(xs) == 21
+    snapshot = values(window, reference.parameters)
+    stack.undo()
+    assert values(window, reference.parameters) == start
+    assert panel.trainer is not None and panel.trainer.position == 0, "undo landed on step 0 of the kept path"
+    stack.redo()
+    assert values(window, reference.parameters) == snapshot
+    assert panel.trainer.position == 20
+    assert ids is window.document.graph
+
+
+def test_pause_mid_run_and_change_the_learning_rate_while_running(qtbot, window: MainWindow) -> None:
+    panel = open_graph(window, MLP)
+    panel.steps_box.setValue(100_000)
+    click(panel.run_button)
+    with qtbot.waitSignal(panel.stepped, timeout=10_000):
+        pass  # the timer ticks while the event loop runs: the window stays responsive
+    type_into(panel.lr_edit, "0.01")
+    with qtbot.waitSignal(panel.stepped, timeout=10_000):
+        pass
+    assert panel.running
+    with qtbot.waitSignal(panel.run_stopped, timeout=10_000):
+        click(panel.run_button)
+    assert not panel.running and panel.run_button.text() == "Run 100000"
+    trainer = panel.trainer
+    assert trainer is not None
+    assert trainer.rates[0] == 0.05 and trainer.rates[-1] == 0.01
+    assert values(window, trainer.parameters) == trainer.path[-1]
+
+
+BAD_RATES = [("0", "greater than 0"), ("-1", "greater than 0"), ("NaN", "finite"), ("1e308", "too large"),
+             ("abc", "not a number")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "words"), BAD_RATES)
+def test_bad_learning_rates_say_so_and_change_nothing(window: MainWindow, text: str, words: str) -> None:
+    panel = open_graph(window, MLP)
+    stack = window.document.undo_stack
+    before = stack.count()
+    graph_before = window.document.graph.copy()
+    type_into(panel.lr_edit, text)
+    assert panel.error_label.isVisible() and words in panel.error_label.text()
+    click(panel.step_button)
+    assert words in panel.error_label.text()
+    assert stack.count() == before and window.document.graph == graph_before
+    type_into(panel.lr_edit, "0.05")
+    assert not panel.error_label.isVisible()
+
+
+def test_a_bad_rate_mid_training_keeps_the_last_good_one(window: MainWindow) -> None:
+    panel = open_graph(window, MLP)
+    click(panel.step_button)
+    type_into(panel.lr_edit, "-3")
+    assert "greater than 0" in panel.error_label.text()
+    assert panel.lr_edit.text() == "0.05"
+    click(panel.step_button)
+    assert panel.trainer is not None and panel.trainer.rates == [0.05, 0.05]
+
+
+def test_no_trainable_inputs(window: MainWindow) -> None:
+    panel = open_graph(window, EXAMPLES / "lesson_loss.json")
+    window.panels["trainDock"].show()
+    assert "No trainable inputs" in panel.status_label.text()
+    before = window.document.undo_stack.count()
+    click(panel.step_button)
+    assert "no trainable inputs" in panel.error_label.text()
+    assert window.document.undo_stack.count() == before
+
+
+def test_loss_undefined_at_the_start(window: MainWindow, tmp_path: Path) -> None:
+    panel = open_graph(window, write(tmp_path, "x = -1.0; loss = log(x)", "x"))
+    click(panel.step_button)
+    assert "undefined before training" in panel.error_label.text()
+    assert window.document.graph.find("x").value == -1.0
+
+
+def test_divergence_stops_with_the_step_and_parameter(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    panel = open_graph(window, write(tmp_path, "x = 2.0; loss = x**2", "x"))
+    type_into(panel.lr_edit, "2")
+    with qtbot.waitSignal(panel.run_stopped, timeout=10_000):
+        click(panel.run_button)
+    text = panel.error_label.text()
+    assert "step 7 diverged" in text and "'x'" in text
+    assert window.document.graph.find("x").value == 2.0 * (-3.0) ** 6, "the last good step is kept"
+    assert panel.trainer is not None and panel.trainer.steps == 6
+
+
+def test_reset_and_rewind(window: MainWindow) -> None:
+    panel = open_graph(window, MLP)
+    for _ in range(4):
+        click(panel.step_button)
+    trainer = panel.trainer
+    assert trainer is not None
+    path = list(trainer.path)
+    stack = window.document.undo_stack
+    before = stack.count()
+    click(panel.reset_button)
+    assert values(window, trainer.parameters) == path[0]
+    assert stack.count() == before + 1 and stack.undoText() == "Reset training"
+    assert trainer.path == path, "the run is kept after Reset"
+    panel.slider.setFocus()
+    QTest.keyClick(panel.slider, Qt.Key.Key_End)
+    assert values(window, trainer.parameters) == path[4]
+    QTest.keyClick(panel.slider, Qt.Key.Key_Left)
+    assert values(window, trainer.parameters) == path[3] and trainer.position == 3
+    click(panel.step_button)  # a step from an earlier point replaces the later ones
+    assert trainer.steps == 4 and trainer.path[:4] == path[:4]
+
+
+def test_editing_a_value_by_hand_starts_the_next_run_from_it(window: MainWindow) -> None:
+    panel = open_graph(window, MLP)
+    click(panel.step_button)
+    first = panel.trainer
+    assert first is not None
+    w = first.parameters[0]
+    window.document.set_value(w, 0.25)
+    assert panel.trainer is None, "the run no longer describes the graph"
+    click(panel.step_button)
+    assert panel.trainer is not None and panel.trainer.path[0][0] == 0.25
+
+
+def test_inspector_trainable_check_box(window: MainWindow) -> None:
+    open_graph(window, EXAMPLES / "lesson_loss.json")
+    a = window.document.graph.find("a").id
+    window.select_nodes([a])
+    box = window.inspector.trainable_box
+    assert box.isVisible() and not box.isChecked()
+    click(box)
+    assert window.document.graph.node(a).trainable
+    window.document.undo_stack.undo()
+    assert not window.document.graph.node(a).trainable and not box.isChecked()
+    window.document.undo_stack.redo()
+    assert box.isChecked()
+    window.select_nodes([window.document.graph.find("c").id])
+    assert not box.isVisible(), "only inputs can be trainable"
