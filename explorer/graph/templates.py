@@ -20,10 +20,11 @@ import random
 from collections.abc import Sequence
 from itertools import pairwise
 
-from explorer.graph.layout import apply_layout
+from explorer.graph.layout import COLUMN_STEP, NODE_HEIGHT, ROW_GAP, apply_layout
 from explorer.graph.model import Graph, GraphError
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
+ROW_STEP = NODE_HEIGHT + ROW_GAP
 MAX_TEMPLATE_NODES = 20_000
 """A template bigger than this would not be readable, nor quick to train by hand."""
 
@@ -138,26 +139,63 @@ def mlp(
             neurons.append((_param(g, f"b{layer}_{j}", rng.uniform(-1.0, 1.0)), weights))
         layers.append(neurons)
 
+    # A grid laid out by hand: each layer is four columns (parameters, products, the
+    # running sum, the activation) and each neuron a "ladder" — wᵢ beside wᵢ·xᵢ beside
+    # the sum that adds it — one data row per band, the parameters beside the first band.
+    band = max(width * (fan_in + 1) for fan_in, width in pairwise(sizes)) + 1
+    place: dict[str, tuple[float, float]] = {}
+
+    def at(node: str, col: float, row: float) -> None:
+        place.setdefault(node, (col * COLUMN_STEP, row * ROW_STEP))
+
     row_losses = []
     for r, (row, target) in enumerate(zip(xs, ys, strict=True)):
-        signal = [g.add_node("const", f"x{r}_{i}", float(v)).id for i, v in enumerate(row)]
+        top = r * band
+        first_rows = sizes[1] * (n_inputs + 1)
+        signal = []
+        for i, v in enumerate(row):
+            x = g.add_node("const", f"x{r}_{i}", float(v)).id
+            at(x, 0, top + (band - 1 - first_rows) / 2 + (first_rows - n_inputs) / 2 + i)
+            signal.append(x)
+        col = 1
         for layer, neurons in enumerate(layers, start=1):
             last = layer == len(layers)
+            fan_in = len(neurons[0][1])
+            offset = top + (band - 1 - len(neurons) * (fan_in + 1)) / 2
             outputs = []
             for j, (bias, weights) in enumerate(neurons):
-                pre = _affine(g, bias, weights, signal, "" if not (last and linear_output) else f"pred_{r}")
+                base = offset + j * (fan_in + 1)
+                at(bias, col, base)
+                acc = bias
+                for i, (w, x) in enumerate(zip(weights, signal, strict=True)):
+                    at(w, col, base + 1 + i)
+                    prod = _op(g, "mul", (w, x))
+                    name = f"pred_{r}" if last and linear_output and i == fan_in - 1 else ""
+                    acc = _op(g, "add", (acc, prod), name)
+                    at(prod, col + 1, base + 1 + i)
+                    at(acc, col + 2, base + 1 + i)
                 if last and linear_output:
-                    outputs.append(pre)
+                    outputs.append(acc)
                 else:
-                    outputs.append(_op(g, activation, (pre,), f"pred_{r}" if last else f"a{layer}_{j}_r{r}"))
+                    out = _op(g, activation, (acc,), f"pred_{r}" if last else f"a{layer}_{j}_r{r}")
+                    at(out, col + 3, base + fan_in)
+                    outputs.append(out)
             signal = outputs
+            col += 3 if last and linear_output else 4
+        pred_row = place[signal[0]][1] / ROW_STEP
         y = g.add_node("const", f"y{r}", float(target)).id
         diff = _op(g, "sub", (signal[0], y))
         two = g.add_node("const", "", 2.0).id
-        row_losses.append(_op(g, "pow", (diff, two), f"loss_{r}"))
+        part = _op(g, "pow", (diff, two), f"loss_{r}")
+        at(y, col, pred_row + 1)
+        at(diff, col + 1, pred_row)
+        at(two, col + 1, pred_row + 1)
+        at(part, col + 2, pred_row)
+        row_losses.append(part)
     total = row_losses[0]
     for k, part in enumerate(row_losses[1:], start=2):
         total = _op(g, "add", (total, part), "loss" if k == len(row_losses) else "")
+        at(total, place[part][0] / COLUMN_STEP + k - 1, place[part][1] / ROW_STEP)
     if len(row_losses) == 1:
         g.rename(total, "loss")
     g.set_output(total)
@@ -166,7 +204,8 @@ def mlp(
         f"{n_params} trainable parameters, copied for each of the {len(xs)} data rows; "
         "loss = Σ (pred − y)². Every weight's gradient is the sum of what each row sends back."
     )
-    apply_layout(g)
+    for node_id, position in place.items():
+        g.move(node_id, position)
     return g
 
 

@@ -273,3 +273,26 @@ def test_mlp_template_refuses_bad_shapes(kwargs: dict[str, object], words: str) 
     args.update(kwargs)
     with pytest.raises(GraphError, match=words):
         mlp(**args)  # type: ignore[arg-type]
+
+
+def test_mlp_layout_is_a_grid_without_overlaps() -> None:
+    from explorer.graph.layout import NODE_HEIGHT, NODE_WIDTH
+
+    g = micrograd_mlp()
+    spots = [n.position for n in g.nodes]
+    assert all(p is not None for p in spots)
+    assert len(set(spots)) == len(spots)
+    cells = sorted(spots)  # type: ignore[type-var]
+    for (x1, y1), (x2, y2) in itertools.pairwise(cells):  # type: ignore[misc]
+        assert x1 != x2 or y2 - y1 >= NODE_HEIGHT, "cards in one column do not overlap"
+        assert x1 == x2 or x2 - x1 >= NODE_WIDTH
+    # a neuron reads as a ladder: each weight sits on the row of the product it feeds
+    for node in g.nodes:
+        if node.op == "mul":
+            w = g.node(node.operands[0])  # type: ignore[arg-type]
+            if node.position[1] < 2000:  # type: ignore[index]  (the first data row's band)
+                assert w.position[1] == node.position[1]  # type: ignore[index]
+    # columns run left to right along every edge except a running sum's own chain
+    for edge in g.edges():
+        src, dst = g.node(edge.source), g.node(edge.target)
+        assert src.position[0] <= dst.position[0]  # type: ignore[index]
