@@ -27,8 +27,9 @@ import math
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDockWidget,
     QGridLayout,
     QHBoxLayout,
@@ -62,6 +63,7 @@ class TrainPanel(QWidget):
     message = Signal(str)  # for the status bar
     run_stopped = Signal()  # a run finished, diverged or was paused
     stepped = Signal(int)  # the position after a tick, step or rewind
+    health_toggled = Signal(bool)  # show gradient health on the canvas
 
     def __init__(self, document: GraphDocument, theme: Theme = LIGHT, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +71,7 @@ class TrainPanel(QWidget):
         self.document = document
         self.theme = theme
         self.trainer: Trainer | None = None
+        self.overlay: QObject | None = None  # the canvas overlay, when the window made one
         self._structure = -1
         self._serial = -1
         self._remaining = 0
@@ -118,6 +121,22 @@ class TrainPanel(QWidget):
         self.slider.sliderPressed.connect(self._new_serial)
         self.slider.valueChanged.connect(self._slider_moved)
 
+        from explorer.plot.health_chart import DepthChart
+
+        self.health_check = QCheckBox("Gradient health (canvas overlay and |gradient| by depth)")
+        self.health_check.setObjectName("healthCheck")
+        self.health_check.setToolTip(
+            "Edges as wide as their |contribution| (log scale), badges on saturated tanh/sigmoid "
+            "and dead relus, and how the gradient shrinks with depth"
+        )
+        self.health_check.toggled.connect(self._health_toggled)
+        self.health_label = QLabel()
+        self.health_label.setObjectName("healthSummary")
+        self.health_label.setWordWrap(True)
+        self.depth_chart: DepthChart = DepthChart(self, theme)
+        self.health_label.hide()
+        self.depth_chart.hide()
+
         grid = QGridLayout()
         grid.addWidget(QLabel("Learning rate"), 0, 0)
         grid.addWidget(self.lr_edit, 0, 1)
@@ -134,6 +153,9 @@ class TrainPanel(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(self.curve, 1)
         layout.addWidget(self.slider)
+        layout.addWidget(self.health_check)
+        layout.addWidget(self.health_label)
+        layout.addWidget(self.depth_chart, 1)
 
         document.evaluated.connect(self._document_evaluated)
         document.graph_reset.connect(self._graph_reset)
@@ -148,6 +170,7 @@ class TrainPanel(QWidget):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.curve.set_theme(theme)
+        self.depth_chart.set_theme(theme)
         self.error_label.setStyleSheet(f"color: {theme.error};")
         self._show()
 
@@ -310,7 +333,35 @@ class TrainPanel(QWidget):
                 return False
         return True
 
+    def _health_toggled(self, on: bool) -> None:
+        self.health_label.setVisible(on)
+        self.depth_chart.setVisible(on)
+        self._show_health()
+        self.health_toggled.emit(on)
+
+    def _show_health(self) -> None:
+        if not self.health_check.isChecked():
+            return
+        from explorer.graph.health import gradient_health
+
+        health = gradient_health(self.document.evaluation)
+        self.depth_chart.set_profile(health.by_depth)
+        parts = []
+        if health.saturated:
+            parts.append(f"{len(health.saturated)} saturated tanh/sigmoid")
+        if health.dead:
+            parts.append(f"{len(health.dead)} dead relu{'s' if len(health.dead) != 1 else ''}")
+        rows = health.by_depth
+        if len(rows) > 1 and rows[0].median > 0.0:
+            deepest = rows[-1]
+            parts.append(
+                f"|gradient| {format_number(rows[0].median)} at the output, "
+                f"{format_number(deepest.median)} {deepest.depth} steps back"
+            )
+        self.health_label.setText(" · ".join(parts) or "No gradients yet.")
+
     def _document_evaluated(self, *_: object) -> None:
+        self._show_health()
         if self._pushing or self.trainer is None:
             self._update_buttons()
             return
@@ -404,9 +455,15 @@ def install_train_dock(window: MainWindow) -> QDockWidget:
     """
 
     def make() -> QWidget:
+        from explorer.app.health_overlay import HealthOverlay
+
         panel = TrainPanel(window.document, window.theme)
         window.theme_changed.connect(panel.set_theme)
         panel.message.connect(window._status)
+        overlay = HealthOverlay(window.document, window.scene, window.theme, panel)
+        window.theme_changed.connect(overlay.set_theme)
+        panel.health_toggled.connect(overlay.set_enabled)
+        panel.overlay = overlay
         return panel
 
     dock = window.add_panel(make, "Train", "trainDock", Qt.DockWidgetArea.RightDockWidgetArea, visible=False)

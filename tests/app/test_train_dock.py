@@ -236,3 +236,32 @@ def test_inspector_trainable_check_box(window: MainWindow) -> None:
     assert box.isChecked()
     window.select_nodes([window.document.graph.find("c").id])
     assert not box.isVisible(), "only inputs can be trainable"
+
+
+def test_gradient_health_overlay_and_depth_chart(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    program = "x = 3.0; w = -2.0; t = tanh(x); r = relu(w); u = relu(x); s = t + r\nloss = s * u"
+    panel = open_graph(window, write(tmp_path, program, "x", "w"))
+    graph = window.document.graph
+    t, r = graph.find("t").id, graph.find("r").id
+    click(panel.health_check)
+    overlay = panel.overlay
+    assert overlay is not None and overlay.enabled  # type: ignore[attr-defined]
+    assert overlay.badges == {t: "saturated", r: "dead"}  # type: ignore[attr-defined]
+    badge = overlay._badges[t]  # type: ignore[attr-defined]
+    assert badge.parentItem() is window.scene.node_item(t), "the badge rides on the card"
+    assert "1 − o²" in badge.toolTip()
+    assert "1 saturated" in panel.health_label.text() and "1 dead relu" in panel.health_label.text()
+    xs, _ = panel.depth_chart.median.getData()
+    assert list(xs) == [0.0, 1.0, 2.0, 3.0]
+    widths = {e: window.scene.edge_item(e).width_scale for e in graph.edges()}
+    strongest = max(widths.values())
+    assert strongest == pytest.approx(3.2) and min(widths.values()) < 1.0
+    # r is dead: nothing flows back into it from w, so that edge is dimmed and thinnest
+    into_r = next(e for e in graph.edges() if e.target == r)
+    assert window.scene.edge_item(into_r).emphasis == "dim"
+    window.document.set_value(graph.find("x").id, 0.2)  # no longer saturated
+    assert overlay.badges == {r: "dead"}  # type: ignore[attr-defined]
+    click(panel.health_check)
+    assert overlay.badges == {}  # type: ignore[attr-defined]
+    assert all(window.scene.edge_item(e).width_scale == 1.0 for e in graph.edges())
+    assert all(window.scene.edge_item(e).emphasis is None for e in graph.edges())
