@@ -64,6 +64,7 @@ class TrainPanel(QWidget):
     run_stopped = Signal()  # a run finished, diverged or was paused
     stepped = Signal(int)  # the position after a tick, step or rewind
     health_toggled = Signal(bool)  # show gradient health on the canvas
+    surface_requested = Signal()  # two parameters: show the loss surface and the path on it
 
     def __init__(self, document: GraphDocument, theme: Theme = LIGHT, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +73,7 @@ class TrainPanel(QWidget):
         self.theme = theme
         self.trainer: Trainer | None = None
         self.overlay: QObject | None = None  # the canvas overlay, when the window made one
+        self.descent: QObject | None = None  # the path on the loss surface, likewise
         self._structure = -1
         self._serial = -1
         self._remaining = 0
@@ -101,6 +103,12 @@ class TrainPanel(QWidget):
         self.reset_button.setObjectName("resetButton")
         self.reset_button.setToolTip("Back to the values before training (the run is kept: rewind to see it)")
         self.reset_button.clicked.connect(self.reset)
+        self.surface_button = QPushButton("Loss surface")
+        self.surface_button.setObjectName("surfaceButton")
+        self.surface_button.setToolTip(
+            "With exactly two trainable inputs: the loss as a heat map over both, with the descent path"
+        )
+        self.surface_button.clicked.connect(self.surface_requested.emit)
 
         self.status_label = QLabel()
         self.status_label.setObjectName("trainStatus")
@@ -143,7 +151,7 @@ class TrainPanel(QWidget):
         grid.addWidget(QLabel("Steps"), 0, 2)
         grid.addWidget(self.steps_box, 0, 3)
         buttons = QHBoxLayout()
-        for button in (self.step_button, self.run_button, self.reset_button):
+        for button in (self.step_button, self.run_button, self.reset_button, self.surface_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -410,6 +418,7 @@ class TrainPanel(QWidget):
         has_run = self.trainer is not None and self.trainer.steps > 0
         self.reset_button.setEnabled(has_run and not self.running)
         self.slider.setEnabled(has_run and not self.running)
+        self.surface_button.setEnabled(len(trainable_parameters(self.document.graph)) == 2)
 
     def _show(self) -> None:
         trainer = self.trainer
@@ -464,6 +473,9 @@ def install_train_dock(window: MainWindow) -> QDockWidget:
         window.theme_changed.connect(overlay.set_theme)
         panel.health_toggled.connect(overlay.set_enabled)
         panel.overlay = overlay
+        from explorer.app.descent_path import DescentPath
+
+        panel.descent = DescentPath(window, panel)
         return panel
 
     dock = window.add_panel(make, "Train", "trainDock", Qt.DockWidgetArea.RightDockWidgetArea, visible=False)

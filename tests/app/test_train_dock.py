@@ -265,3 +265,37 @@ def test_gradient_health_overlay_and_depth_chart(qtbot, window: MainWindow, tmp_
     assert overlay.badges == {}  # type: ignore[attr-defined]
     assert all(window.scene.edge_item(e).width_scale == 1.0 for e in graph.edges())
     assert all(window.scene.edge_item(e).emphasis is None for e in graph.edges())
+
+
+def test_two_parameters_draw_the_descent_path_on_the_loss_surface(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    panel = open_graph(
+        window, write(tmp_path, "x = 1.5; w = -1.0; b = 0.5; loss = (tanh(w*x + b) - 0.8)**2", "w", "b")
+    )
+    assert panel.surface_button.isEnabled()
+    type_into(panel.lr_edit, "0.3")
+    for _ in range(5):
+        click(panel.step_button)
+    click(panel.surface_button)
+    plot = window.sensitivity
+    graph = window.document.graph
+    assert (plot.input_id, plot.second_input_id) == (graph.find("w").id, graph.find("b").id)
+    assert plot.output_id == graph.find("loss").id
+    trainer = panel.trainer
+    assert trainer is not None
+    xs, ys = panel.descent.points  # type: ignore[attr-defined]
+    assert xs == [p[0] for p in trainer.path] and ys == [p[1] for p in trainer.path]
+    lo, hi = plot.x_range
+    assert lo < min(xs) and max(xs) < hi, "the whole path is on the map"
+    heat = plot.heat_data()
+    assert heat is not None and heat[1][0] < min(ys) and max(ys) < heat[1][-1]
+    panel.go_to_step(2)
+    assert panel.descent._dot.getData()[0][0] == xs[2]  # type: ignore[attr-defined]
+    plot.set_second_input(None)
+    assert panel.descent.points == ([], []), "hidden when the map no longer shows the pair"
+
+
+def test_loss_surface_needs_exactly_two_parameters(window: MainWindow) -> None:
+    panel = open_graph(window, MLP)
+    assert not panel.surface_button.isEnabled()
