@@ -34,7 +34,9 @@ DIM_BELOW = 1.0 / 6.0  # strength: more than five decades below the strongest ed
 class BadgeItem(QGraphicsItem):
     """A small pill ("saturated", "dead") on the top edge of a card."""
 
-    def __init__(self, text: str, tooltip: str, colour: str, parent: QGraphicsItem) -> None:
+    def __init__(
+        self, text: str, tooltip: str, colour: str, parent: QGraphicsItem, bottom: bool = False
+    ) -> None:
         super().__init__(parent)
         self.text = text
         self._colour = QColor(colour)
@@ -44,7 +46,14 @@ class BadgeItem(QGraphicsItem):
         self.setToolTip(tooltip)
         self.setZValue(3.0)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.setPos(QPointF(parent.card_shape().right() - 82.0, -11.0))  # type: ignore[attr-defined]
+        card = parent.card_shape()  # type: ignore[attr-defined]
+        self.setPos(QPointF(card.right() - 82.0, card.bottom() - 7.0 if bottom else -11.0))
+
+    def set_text(self, text: str, tooltip: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.update()
+        self.setToolTip(tooltip)
 
     def boundingRect(self) -> QRectF:
         return QRectF(0.0, 0.0, 78.0, 18.0)

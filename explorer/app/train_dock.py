@@ -65,6 +65,7 @@ class TrainPanel(QWidget):
     stepped = Signal(int)  # the position after a tick, step or rewind
     health_toggled = Signal(bool)  # show gradient health on the canvas
     surface_requested = Signal()  # two parameters: show the loss surface and the path on it
+    shown = Signal()  # the panel redrew its state (a trainer appeared, moved or was forgotten)
 
     def __init__(self, document: GraphDocument, theme: Theme = LIGHT, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +75,7 @@ class TrainPanel(QWidget):
         self.trainer: Trainer | None = None
         self.overlay: QObject | None = None  # the canvas overlay, when the window made one
         self.descent: QObject | None = None  # the path on the loss surface, likewise
+        self.nudges: QObject | None = None  # the arrows on the parameters' cards, likewise
         self._structure = -1
         self._serial = -1
         self._remaining = 0
@@ -455,6 +457,7 @@ class TrainPanel(QWidget):
             self.slider.setValue(k)
             self.slider.blockSignals(False)
         self._update_buttons()
+        self.shown.emit()
 
 
 def install_train_dock(window: MainWindow) -> QDockWidget:
@@ -474,8 +477,13 @@ def install_train_dock(window: MainWindow) -> QDockWidget:
         panel.health_toggled.connect(overlay.set_enabled)
         panel.overlay = overlay
         from explorer.app.descent_path import DescentPath
+        from explorer.app.nudge_badges import NudgeBadges
 
         panel.descent = DescentPath(window, panel)
+        nudges = NudgeBadges(window.scene, window.theme, panel)
+        window.theme_changed.connect(nudges.set_theme)
+        panel.shown.connect(lambda: nudges.show(panel.trainer))
+        panel.nudges = nudges
         return panel
 
     dock = window.add_panel(make, "Train", "trainDock", Qt.DockWidgetArea.RightDockWidgetArea, visible=False)

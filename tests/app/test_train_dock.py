@@ -18,6 +18,7 @@ from explorer.app.window import MainWindow
 from explorer.graph.parser import parse
 from explorer.graph.training import Trainer
 from explorer.io.format import save
+from explorer.theme import format_number
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 MLP = EXAMPLES / "micrograd_mlp.json"
@@ -299,3 +300,26 @@ def test_two_parameters_draw_the_descent_path_on_the_loss_surface(
 def test_loss_surface_needs_exactly_two_parameters(window: MainWindow) -> None:
     panel = open_graph(window, MLP)
     assert not panel.surface_button.isEnabled()
+
+
+def test_each_parameter_shows_where_the_next_step_pushes_it(window: MainWindow, tmp_path: Path) -> None:
+    panel = open_graph(
+        window, write(tmp_path, "a = 2.0; b = 3.0; c = a * b; d = c + 1; loss = d**2", "a", "b")
+    )
+    nudges = panel.nudges
+    assert nudges is not None and nudges.texts == {}  # type: ignore[attr-defined]
+    type_into(panel.lr_edit, "0.001")
+    click(panel.step_button)
+    graph = window.document.graph
+    a, b = graph.find("a").id, graph.find("b").id
+    trainer = panel.trainer
+    assert trainer is not None
+    grads = trainer.gradients
+    assert grads[a] > 0 and grads[b] > 0  # both push the loss up: the next step lowers both
+    texts = nudges.texts  # type: ignore[attr-defined]
+    assert texts[a].startswith("▼") and texts[b].startswith("▼")
+    assert texts[a] == f"▼ {format_number(0.001 * grads[a], 2)}"
+    badge = nudges._badges[a]  # type: ignore[attr-defined]
+    assert badge.parentItem() is window.scene.node_item(a)
+    window.document.set_value(graph.find("b").id, -5.0)  # the run is forgotten
+    assert nudges.texts == {}  # type: ignore[attr-defined]
