@@ -47,7 +47,7 @@ class BadgeItem(QGraphicsItem):
         self.setZValue(3.0)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         card = parent.card_shape()  # type: ignore[attr-defined]
-        self.setPos(QPointF(card.right() - 82.0, card.bottom() - 7.0 if bottom else -11.0))
+        self.setPos(QPointF(card.right() - 82.0, card.bottom() + 2.0 if bottom else -11.0))
 
     def set_text(self, text: str, tooltip: str) -> None:
         if text != self.text:
