@@ -76,7 +76,6 @@ class TrainPanel(QWidget):
         self.overlay: QObject | None = None  # the canvas overlay, when the window made one
         self.descent: QObject | None = None  # the path on the loss surface, likewise
         self.nudges: QObject | None = None  # the arrows on the parameters' cards, likewise
-        self._structure = -1
         self._serial = -1
         self._remaining = 0
         self._per_tick = 1
@@ -250,7 +249,6 @@ class TrainPanel(QWidget):
         except TrainingError as error:
             self._error(str(error))
             return None
-        self._structure = self.document.graph.structure_revision
         self._error("")
         return self.trainer
 
@@ -313,34 +311,15 @@ class TrainPanel(QWidget):
 
     # ------------------------------------------------------------------ keeping up with the document
     def _valid(self) -> bool:
-        """Is the graph still the one the trainer works on, at the trainer's position?"""
+        """Is the graph still the one the trainer works on? Undo/redo may land on a kept step."""
         trainer = self.trainer
-        graph = self.document.graph
-        if trainer is None or trainer.graph is not graph or graph.structure_revision != self._structure:
+        if trainer is None or trainer.graph is not self.document.graph:
             return False
-        if trainable_parameters(graph) != trainer.parameters:
+        k = trainer.find_step()
+        if k is None:
             return False
-        if not self._same_leaves():
-            return False
-        current = tuple(graph.node(p).value for p in trainer.parameters)
-        if current == trainer.path[trainer.position]:
-            return True
-        for k, values in enumerate(trainer.path):  # undo / redo landed on a kept step
-            if values == current:
-                trainer.go_to_step(k)
-                return True
-        return False
-
-    def _same_leaves(self) -> bool:
-        trainer = self.trainer
-        assert trainer is not None
-        template = trainer._template
-        program = trainer._program
-        params = set(trainer._slots)
-        graph = self.document.graph
-        for i in program.leaves:
-            if i not in params and graph.node(program.ids[i]).value != template[i]:
-                return False
+        if k != trainer.position:
+            trainer.go_to_step(k)
         return True
 
     def _health_toggled(self, on: bool) -> None:
@@ -388,7 +367,6 @@ class TrainPanel(QWidget):
 
     def _forget(self) -> None:
         self.trainer = None
-        self._structure = -1
 
     # ------------------------------------------------------------------ widgets
     def _lr_edited(self) -> bool:

@@ -136,6 +136,7 @@ class Trainer:
         self.path: list[tuple[float, ...]] = [start]
         self.rates: list[float] = []  # the learning rate each step used
         self.position = 0
+        self._structure = graph.structure_revision
         self._grads: tuple[float, ...] = grads
         self._reference = max(abs(loss), 1.0)
 
@@ -175,6 +176,28 @@ class Trainer:
         """Go back to step ``k`` and forget the steps after it."""
         self.go_to_step(k)
         del self.path[k + 1 :], self.losses[k + 1 :], self.rates[k:]
+
+    def find_step(self) -> int | None:
+        """The step of the kept path whose values the graph holds now, else None.
+
+        None when the graph moved on: a structural edit, a different set of trainable
+        inputs, another leaf (data, a non-trainable input) changed, or parameter values
+        that are on no step of the path (typed by hand). The current position wins a tie.
+        """
+        graph = self.graph
+        if graph.structure_revision != self._structure or trainable_parameters(graph) != self.parameters:
+            return None
+        program, template, slots = self._program, self._template, set(self._slots)
+        for i in program.leaves:
+            if i not in slots and graph.node(program.ids[i]).value != template[i]:
+                return None
+        current = tuple(graph.node(p).value for p in self.parameters)
+        if current == self.path[self.position]:
+            return self.position
+        for k, values in enumerate(self.path):
+            if values == current:
+                return k
+        return None
 
     def apply(self, graph: Graph | None = None) -> None:
         """Write the current parameter values into ``graph`` (by default the trained one)."""

@@ -228,3 +228,34 @@ def test_train_writes_the_trained_values() -> None:
     assert evaluate(g).value == trainer.loss
     with pytest.raises(TrainingError, match="0 or more"):
         train(g, 0.01, -1)
+
+
+def test_find_step_says_which_kept_step_the_graph_holds() -> None:
+    g = lesson_loss("a", "b")
+    trainer = Trainer(g, 0.002)
+    trainer.run(3)
+    assert trainer.find_step() == 0, "the graph still holds the values before training"
+    trainer.apply()
+    assert trainer.find_step() == 3
+    trainer.go_to_step(1)
+    assert trainer.find_step() == 3
+    for pid, v in zip(trainer.parameters, trainer.path[2], strict=True):
+        g.set_value(pid, v)
+    assert trainer.find_step() == 2
+    g.set_value(g.find("a").id, 0.123)
+    assert trainer.find_step() is None, "a value typed by hand is on no step"
+    trainer.apply()
+    g.set_value(g.find("b").id, 1.0)  # b is trainable: also off the path
+    assert trainer.find_step() is None
+    g2 = lesson_loss("a")
+    t2 = Trainer(g2, 0.01)
+    g2.set_value(g2.find("b").id, 5.0)  # data (a non-trainable leaf) changed
+    assert t2.find_step() is None
+    t3 = Trainer(g2, 0.01)
+    g2.set_trainable(g2.find("b").id, True)
+    assert t3.find_step() is None
+    t4 = Trainer(g2, 0.01)
+    g2.rename(g2.find("c").id, "product")  # not structural, not a value: still fine
+    assert t4.find_step() == 0
+    g2.set_op(g2.find("d").id, "sub")
+    assert t4.find_step() is None
