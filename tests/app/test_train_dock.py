@@ -323,3 +323,20 @@ def test_each_parameter_shows_where_the_next_step_pushes_it(window: MainWindow, 
     assert badge.parentItem() is window.scene.node_item(a)
     window.document.set_value(graph.find("b").id, -5.0)  # the run is forgotten
     assert nudges.texts == {}  # type: ignore[attr-defined]
+
+
+def test_a_click_on_the_loss_curve_rewinds_there(qtbot, window: MainWindow) -> None:
+    from PySide6.QtCore import QPointF
+
+    panel = open_graph(window, MLP)
+    for _ in range(6):
+        click(panel.step_button)
+    trainer = panel.trainer
+    assert trainer is not None
+    box = panel.curve.getPlotItem().getViewBox()
+    (lo, hi) = box.viewRange()[1]
+    scene_point = box.mapViewToScene(QPointF(2.0, (lo + hi) / 2.0))
+    at = panel.curve.mapFromScene(scene_point)
+    QTest.mouseClick(panel.curve.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert trainer.position == 2
+    assert values(window, trainer.parameters) == trainer.path[2]
