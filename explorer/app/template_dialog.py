@@ -14,6 +14,7 @@ Imports: PySide6, explorer.graph, explorer.app (the window, for opening the grap
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,14 @@ KINDS = (
     ("lesson", "The lesson's network: embedding → linear → relu → linear → softmax → loss"),
 )
 MAX_ROWS = 64
+DATA_SETS: dict[str, tuple[int, str]] = {  # name -> (inputs, rows as typed)
+    "micrograd's four points": (2, "2, 3, 1\n3, -1, -1\n0.5, 1, -1\n1, 1, 1"),
+    "XOR (±1)": (2, "-1, -1, -1\n-1, 1, 1\n1, -1, 1\n1, 1, -1"),
+    "a sine wave, 6 samples": (
+        1,
+        "\n".join(f"{x:g}, {math.sin(x):.3f}" for x in (-2.5, -1.5, -0.5, 0.5, 1.5, 2.5)),
+    ),
+}
 _SPLIT = re.compile(r"[,;\s→]+|->")
 
 
@@ -141,8 +150,14 @@ class TemplateDialog(QDialog):
         self.mlp_activation.addItems(list(ACTIVATIONS))
         rows = zip(MICROGRAD_XS, MICROGRAD_YS, strict=True)
         self.mlp_data = QPlainTextEdit("\n".join(", ".join(f"{v:g}" for v in (*x, y)) for x, y in rows))
+        self.mlp_data.textChanged.connect(self._data_typed)
         self.mlp_data.setObjectName("mlpData")
         self.mlp_data.setToolTip("One row per line: the inputs, then the target")
+        self.mlp_preset = QComboBox()
+        self.mlp_preset.setObjectName("mlpPreset")
+        self.mlp_preset.addItem("(typed below)")
+        self.mlp_preset.addItems(list(DATA_SETS))
+        self.mlp_preset.activated.connect(self._preset_chosen)
         self.mlp_seed = QSpinBox()
         self.mlp_seed.setObjectName("mlpSeed")
         self.mlp_seed.setRange(0, 1_000_000)
@@ -150,6 +165,7 @@ class TemplateDialog(QDialog):
         form.addRow("Inputs", self.mlp_inputs)
         form.addRow("Layer sizes", self.mlp_layers)
         form.addRow("Activation", self.mlp_activation)
+        form.addRow("Data set", self.mlp_preset)
         form.addRow("Data (x…, y)", self.mlp_data)
         form.addRow("Random seed", self.mlp_seed)
 
@@ -197,6 +213,18 @@ class TemplateDialog(QDialog):
         ):
             signal.connect(self._update)
         self._update()
+
+    def _data_typed(self) -> None:
+        name = self.mlp_preset.currentText()
+        if name in DATA_SETS and DATA_SETS[name][1] != self.mlp_data.toPlainText():
+            self.mlp_preset.setCurrentIndex(0)  # edited by hand: no longer the preset
+
+    def _preset_chosen(self, index: int) -> None:
+        name = self.mlp_preset.itemText(index)
+        if name in DATA_SETS:
+            inputs, rows = DATA_SETS[name]
+            self.mlp_inputs.setValue(inputs)
+            self.mlp_data.setPlainText(rows)
 
     def _spin(self, name: str, lo: int, hi: int, value: int) -> QSpinBox:
         box = QSpinBox()

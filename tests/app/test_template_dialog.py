@@ -124,3 +124,19 @@ def test_neuron_and_lesson_pages(window: MainWindow) -> None:
     assert g.find("p3") and g.find("e3")
     assert len(trainable_parameters(g)) == 2 + 3 * 3 + 4 * 4
     dialog.deleteLater()
+
+
+def test_picking_a_data_set_fills_the_rows_and_the_input_count(window: MainWindow) -> None:
+    dialog = TemplateDialog(window)
+    dialog.select("mlp")
+    combo = dialog.mlp_preset
+    combo.setFocus()
+    while combo.currentText() != "a sine wave, 6 samples":
+        QTest.keyClick(combo, Qt.Key.Key_Down)
+    assert dialog.mlp_inputs.value() == 1
+    xs, ys = parse_rows(dialog.mlp_data.toPlainText(), 1)
+    assert len(xs) == 6 and ys[0] == pytest.approx(-0.598, abs=1e-3)  # sin(-2.5)
+    assert "trainable parameters" in dialog.preview.text()
+    retype(dialog.mlp_data, "0, 1")
+    assert combo.currentIndex() == 0, "edited by hand: no longer the preset"
+    dialog.deleteLater()
