@@ -161,7 +161,7 @@ class TemplateDialog(QDialog):
         self.mlp_seed = QSpinBox()
         self.mlp_seed.setObjectName("mlpSeed")
         self.mlp_seed.setRange(0, 1_000_000)
-        self.mlp_seed.setValue(1)
+        self.mlp_seed.setValue(14)  # micrograd_mlp's: a smooth descent at lr 0.05
         form.addRow("Inputs", self.mlp_inputs)
         form.addRow("Layer sizes", self.mlp_layers)
         form.addRow("Activation", self.mlp_activation)

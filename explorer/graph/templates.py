@@ -209,7 +209,7 @@ def mlp(
     return g
 
 
-def micrograd_mlp(seed: int = 1) -> Graph:
+def micrograd_mlp(seed: int = 14) -> Graph:
     """The 2-4-4-1 tanh network on micrograd's four points (first two features)."""
     g = mlp(2, (4, 4, 1), MICROGRAD_XS, MICROGRAD_YS, "tanh", seed)
     g.title = "micrograd's MLP: 2-4-4-1 on four points"

@@ -66,7 +66,7 @@ def test_the_menu_item_opens_the_default_mlp_as_an_untitled_document(qtbot, wind
     dialog.select("mlp")
     assert "324 nodes, 37 trainable parameters" in dialog.preview.text()
     QTest.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
-    assert window.document.graph == mlp(2, [4, 4, 1], *_default_data(), "tanh", 1)
+    assert window.document.graph == mlp(2, [4, 4, 1], *_default_data(), "tanh", 14)
     assert evaluate(window.document.graph).value == evaluate(micrograd_mlp()).value
     assert window.document.file_path is None and not window.document.is_modified
     assert window.panels["trainDock"].isVisible(), "a graph with parameters brings the Train dock forward"
@@ -85,7 +85,7 @@ def test_typed_choices_build_that_network(qtbot, window: MainWindow) -> None:
     dialog.mlp_activation.setCurrentText("relu")
     retype(dialog.mlp_data, "1, 2, 0.5\n-1, 0, 2")
     assert "trainable parameters" in dialog.preview.text()
-    expected = mlp(2, [3, 1], [[1.0, 2.0], [-1.0, 0.0]], [0.5, 2.0], "relu", 1)
+    expected = mlp(2, [3, 1], [[1.0, 2.0], [-1.0, 0.0]], [0.5, 2.0], "relu", 14)
     assert dialog.graph() == expected
     QTest.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
     assert evaluate(window.document.graph).value == evaluate(expected).value
