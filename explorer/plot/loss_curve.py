@@ -39,6 +39,8 @@ class LossCurve(pg.PlotWidget):
         item.setLabel("left", "loss")
         item.getViewBox().setMouseEnabled(x=False, y=False)
         self.curve = pg.PlotDataItem()
+        self.curve.setDownsampling(auto=True, method="peak")  # long runs stay cheap to draw
+        self.curve.setClipToView(True)
         self.dot = pg.ScatterPlotItem(size=9)
         self.marker = pg.InfiniteLine(angle=90, movable=False)
         item.addItem(self.curve)

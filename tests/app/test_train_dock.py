@@ -340,3 +340,16 @@ def test_a_click_on_the_loss_curve_rewinds_there(qtbot, window: MainWindow) -> N
     QTest.mouseClick(panel.curve.viewport(), Qt.MouseButton.LeftButton, pos=at)
     assert trainer.position == 2
     assert values(window, trainer.parameters) == trainer.path[2]
+
+
+def test_opening_another_graph_mid_run_stops_the_run(qtbot, window: MainWindow) -> None:
+    panel = open_graph(window, MLP)
+    panel.steps_box.setValue(100_000)
+    with qtbot.waitSignal(panel.run_stopped, timeout=10_000):
+        click(panel.run_button)
+        with qtbot.waitSignal(panel.stepped, timeout=10_000):
+            pass
+        window.document.undo_stack.setClean()  # nothing to ask about
+        assert window.open_file(EXAMPLES / "lesson_network.json")
+    assert not panel.running and panel.trainer is None
+    assert "23 trainable inputs" in panel.status_label.text()
