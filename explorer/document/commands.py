@@ -53,7 +53,9 @@ class AddNodeCommand(QUndoCommand):
     ) -> None:
         super().__init__(text or f"Add {node.op}", parent)
         self._doc = doc
-        self._node = Node(node.id, node.op, node.name, node.value, node.position, list(node.operands))
+        self._node = Node(
+            node.id, node.op, node.name, node.value, node.position, list(node.operands), node.trainable
+        )
 
     def redo(self) -> None:
         self._doc._do_insert_node(
@@ -64,6 +66,7 @@ class AddNodeCommand(QUndoCommand):
                 self._node.value,
                 self._node.position,
                 [None] * len(self._node.operands),
+                self._node.trainable,
             ),
             None,
             (),
@@ -84,7 +87,13 @@ class RemoveNodeCommand(QUndoCommand):
         node = graph.node(node_id)
         self._index = [n.id for n in graph.nodes].index(node_id)
         self._snapshot = Node(
-            node.id, node.op, node.name, node.value, node.position, [None] * len(node.operands)
+            node.id,
+            node.op,
+            node.name,
+            node.value,
+            node.position,
+            [None] * len(node.operands),
+            node.trainable,
         )
         self._links = [Edge(s, node_id, k) for k, s in enumerate(node.operands) if s is not None] + [
             Edge(node_id, t, k) for t, k in graph.consumers(node_id)
@@ -99,7 +108,15 @@ class RemoveNodeCommand(QUndoCommand):
     def undo(self) -> None:
         snap = self._snapshot
         self._doc._do_insert_node(
-            Node(snap.id, snap.op, snap.name, snap.value, snap.position, [None] * len(snap.operands)),
+            Node(
+                snap.id,
+                snap.op,
+                snap.name,
+                snap.value,
+                snap.position,
+                [None] * len(snap.operands),
+                snap.trainable,
+            ),
             self._index,
             (),
         )

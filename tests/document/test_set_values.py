@@ -57,3 +57,19 @@ def test_refused_values_change_nothing(doc: GraphDocument) -> None:
     assert dumps(doc.graph) == before and doc.undo_stack.count() == 0
     doc.set_values({a: 2.0})  # unchanged: no step
     assert doc.undo_stack.count() == 0
+
+
+def test_trainable_survives_delete_undo_and_insert(doc: GraphDocument) -> None:
+    a = doc.graph.find("a").id
+    doc.set_trainable(a, True)
+    before = dumps(doc.graph)
+    doc.remove_nodes([a])
+    doc.undo_stack.undo()
+    assert doc.graph.node(a).trainable, "undo of a delete restores the parameter as a parameter"
+    assert dumps(doc.graph) == before
+    doc.undo_stack.redo()
+    doc.undo_stack.undo()
+    other = parse("w = 0.5; y = w * 2")
+    other.set_trainable(other.find("w").id, True)
+    new_ids = doc.insert_graph(other, offset=(0.0, 300.0))
+    assert doc.graph.node(new_ids[0]).trainable, "pasting or inserting keeps the flag"
