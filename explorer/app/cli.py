@@ -1,7 +1,7 @@
 """The ``chain-explorer`` command line.
 
-``chain-explorer [FILE]`` opens the app; ``eval``, ``validate``, ``convert`` and
-``export`` work headless. Every failure is one line on stderr and a non-zero exit, never
+``chain-explorer [FILE]`` opens the app; ``eval``, ``validate``, ``convert``,
+``export`` and ``train`` work headless. Every failure is one line on stderr and a non-zero exit, never
 a traceback: 1 for a problem with the input, 2 for a malformed command line, 70 for a
 bug of ours. The headless commands import no Qt unless they must draw (export), so they
 start fast and run on machines without a display.
@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 from explorer.theme import format_number
 
 PROG = "chain-explorer"
-SUBCOMMANDS = ("eval", "validate", "convert", "export")
+SUBCOMMANDS = ("eval", "validate", "convert", "export", "train")
 MAX_SWEEP_POINTS = 1_000_000
 
 
@@ -88,6 +88,10 @@ def _build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--theme", choices=("light", "dark"), default="light")
     ex.add_argument("--transparent", action="store_true", help="PNG with a transparent background")
     ex.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], help="set an input's value")
+
+    from explorer.app.train_cli import add_parser as add_train_parser
+
+    add_train_parser(sub)
     return parser
 
 
@@ -301,6 +305,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from explorer.app.train_cli import TrainCliError, run_train
+
+    try:
+        return run_train(args)
+    except TrainCliError as exc:
+        raise CliError(str(exc)) from None
+
+
 def _open_gui(argv: Sequence[str]) -> int:
     parser = _Parser(
         prog=PROG, description="Open Chain Rule Explorer (or use a COMMAND: " + ", ".join(SUBCOMMANDS) + ")"
@@ -342,6 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "validate": _cmd_validate,
                 "convert": _cmd_convert,
                 "export": _cmd_export,
+                "train": _cmd_train,
             }[args.command]
             return handler(args)
         return _open_gui(argv)

@@ -16,6 +16,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QFrame,
     QLabel,
@@ -101,12 +102,17 @@ class InspectorPanel(QScrollArea):
         self.value_edit = QLineEdit()
         self.value_edit.setObjectName("valueEdit")
         self.value_edit.editingFinished.connect(self._commit_value)
+        self.trainable_box = QCheckBox("Trainable")
+        self.trainable_box.setObjectName("trainableBox")
+        self.trainable_box.setToolTip("A parameter: gradient descent (the Train dock) may change its value")
+        self.trainable_box.clicked.connect(self._commit_trainable)
         self.value_label = _label("", "valueText")
         self.grad_label = _label("", "gradText")
         self.grad_title = QLabel("Gradient")
         form.addRow("Name", self.name_edit)
         form.addRow("Value", self.value_edit)
         form.addRow("Value", self.value_label)
+        form.addRow("", self.trainable_box)
         form.addRow(self.grad_title, self.grad_label)
         self.form = form
         outer.addWidget(self.form_widget)
@@ -225,6 +231,8 @@ class InspectorPanel(QScrollArea):
             self.value_edit.setText(repr(node.value) if not node.value.is_integer() else str(int(node.value)))
             self.value_edit.setModified(False)
         self.value_label.setText(self._color(_num(value), t.value))
+        self._set_row_visible(self.trainable_box, node.op == "input")
+        self.trainable_box.setChecked(node.trainable)
         out = self._output_label(ev)
         self.grad_title.setText(f"∂{out}/∂{node.label}" if len(out) + len(node.label) < 16 else "Gradient")
         self.grad_label.setText(self._color(_num(grad), t.grad))
@@ -344,6 +352,17 @@ class InspectorPanel(QScrollArea):
         self.name_edit.setModified(False)
         try:
             self.document.rename(node_id, self.name_edit.text())
+            self.edit_error.clear()
+        except GraphError as error:
+            self.edit_error.setText(str(error))
+        self.refresh(force=True)
+
+    def _commit_trainable(self, checked: bool) -> None:
+        node_id = self.node_id
+        if node_id is None:
+            return
+        try:
+            self.document.set_trainable(node_id, checked)
             self.edit_error.clear()
         except GraphError as error:
             self.edit_error.setText(str(error))

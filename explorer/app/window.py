@@ -49,6 +49,8 @@ from explorer.app.palette import NodePalette, palette_panel
 from explorer.app.recovery import AutoSaver, RecoveryStore
 from explorer.app.settings import Preferences, default_settings
 from explorer.app.style import LARGE_FONT_SCALE, apply_app_theme
+from explorer.app.template_dialog import install_template_action
+from explorer.app.train_dock import install_train_dock
 from explorer.canvas.scene import GraphScene
 from explorer.canvas.view import GraphView
 from explorer.document.document import GraphDocument
@@ -131,6 +133,8 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self.inspector = InspectorPanel(self.document, self.theme)
         self.add_panel(self.inspector, "Inspector", "inspectorDock", Area.RightDockWidgetArea)
         self._install_features()
+        install_train_dock(self)
+        install_template_action(self)
         self.panels_menu.addSeparator()
         self.panels_menu.addAction(self.toolbar.toggleViewAction())
 

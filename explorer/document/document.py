@@ -13,7 +13,7 @@ Imports: PySide6.QtCore/QtGui (no widgets), explorer.graph, explorer.io.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -174,6 +174,31 @@ class GraphDocument(QObject):
             return
         self._push(cmd.SetValueCommand(self, node_id, node.value, value))
 
+    def set_values(self, values: Mapping[str, float], text: str = "Set values", serial: int = -1) -> None:
+        """New values for several inputs/constants as one undo step.
+
+        Calls with the same ``serial`` (from :meth:`new_merge_serial`) while nothing else
+        was pushed in between merge into one step: a training run is undone at once.
+        Everything is checked before anything changes.
+        """
+        changes: dict[str, tuple[float, float]] = {}
+        for node_id, value in values.items():
+            node = self.graph.node(node_id)
+            value = float(value)
+            if not node.is_leaf:
+                raise GraphError(f"{node.label!r} is computed; only inputs and constants hold a value")
+            if not math.isfinite(value):
+                raise GraphError(f"value of {node.label!r} must be a finite number")
+            if value != node.value:
+                changes[node_id] = (node.value, value)
+        if changes:
+            self._push(cmd.SetValuesCommand(self, changes, text, serial))
+
+    def new_merge_serial(self) -> int:
+        """A fresh key for :meth:`set_values` calls that should become one undo step."""
+        self._drag_serial += 1
+        return self._drag_serial
+
     def begin_value_drag(self) -> None:
         """Start merging successive set_value calls on one node into one undo step."""
         self._merge_open = True
@@ -272,7 +297,9 @@ class GraphDocument(QObject):
                     if node.position is None
                     else (node.position[0] + offset[0], node.position[1] + offset[1])
                 )
-                node_copy = Node(new_id, node.op, name, node.value, pos, [None] * len(node.operands))
+                node_copy = Node(
+                    new_id, node.op, name, node.value, pos, [None] * len(node.operands), node.trainable
+                )
                 parent.adopt(cmd.AddNodeCommand(self, node_copy)).redo()
                 new_ids.append(new_id)
             for edge in other.edges():

@@ -217,6 +217,15 @@ class SensitivityPanel(QWidget):
         self.range_changed.emit(lo, hi)
         self._refresh()
 
+    def set_second_range(self, lo: float, hi: float) -> None:
+        """The heat map's x₂ axis over [lo, hi] (e.g. to hold a whole descent path)."""
+        lo, hi = float(lo), float(hi)
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(f"the range must be two finite numbers, low < high (got {lo:g}, {hi:g})")
+        self._x2_range = (lo, hi)
+        self._heat_key = None
+        self._refresh()
+
     def fit_interesting_range(self) -> None:
         """Choose a range around x that shows the nearest extrema, kinks, roots and gaps."""
         if self._x_id is None or self._y_effective() is None:
