@@ -116,6 +116,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
 
         self.recent_menu: QMenu
         self.examples_menu: QMenu
+        self.lessons_menu: QMenu
         self.panels_menu: QMenu
         self.run_menu: QMenu
         create_actions(self)
@@ -431,6 +432,17 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         except GraphError as error:
             self._status(str(error))
             return None
+
+    def open_lesson(self, path: str | Path, step: int | None = None) -> bool:
+        """Start a lesson in the Lesson dock (the module loads on first use)."""
+        from explorer.app.lesson_player import open_lesson
+
+        return open_lesson(self, path, step) is not None
+
+    def _fill_lessons_menu(self) -> None:
+        from explorer.app.lesson_player import fill_lessons_menu
+
+        fill_lessons_menu(self, self.lessons_menu)
 
     def build_from_expression(self) -> ExpressionDialog:
         """Open the Build-from-expression dialog (window-modal); OK inserts the graph."""
