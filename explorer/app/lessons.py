@@ -1,10 +1,11 @@
 """The bundled lessons and how far the learner got in each (kept in QSettings).
 
-Listing reads only each file's ``# Title`` line; a lesson is parsed and validated when it
+Listing reads only each file's ``# Title`` line (:func:`read_title`); a lesson is parsed and validated when it
 is opened (``explorer.io.lesson.load_lesson``), so the welcome page and the menu cost
 next to nothing at start-up.
 
-Imports: PySide6.QtCore (QSettings), explorer.bundled, explorer.io.lesson.
+Imports: PySide6.QtCore (QSettings), explorer.bundled. Not explorer.io.lesson: the parser and
+the engine stay unloaded until a lesson is opened.
 """
 
 from __future__ import annotations
@@ -15,9 +16,20 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from explorer.bundled import lessons_dir
-from explorer.io.lesson import read_title
 
 _GROUP = "lessons"
+
+
+def read_title(path: Path) -> str:
+    """The ``# Title`` of a lesson file, cheaply (the welcome page lists lessons without parsing them)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            for _, raw in zip(range(40), handle, strict=False):
+                if raw.startswith("# "):
+                    return raw[2:].strip()
+    except OSError:
+        pass
+    return path.stem.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,7 +87,6 @@ __all__ = [
     "check_numbers",
     "load_lesson",
     "loads_lesson",
-    "read_title",
 ]
 
 MAX_LESSON_BYTES = 1_000_000  # a lesson is prose: a megabyte is far more than any needs
@@ -172,18 +171,6 @@ def loads_lesson(
         if "\0" in text:
             raise LessonError("this is a binary file, not a Markdown lesson", source=source)
     return _Reader(text, source, folder).read(path)
-
-
-def read_title(path: Path) -> str:
-    """The ``# Title`` of a lesson file, cheaply (the welcome page lists lessons without parsing them)."""
-    try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for _, raw in zip(range(40), handle, strict=False):
-                if raw.startswith("# "):
-                    return raw[2:].strip()
-    except OSError:
-        pass
-    return path.stem.replace("_", " ").capitalize()
 
 
 @dataclass

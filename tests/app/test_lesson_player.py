@@ -77,6 +77,7 @@ def test_chain_rule_lesson_by_next_alone_shows_every_number(window, qtbot) -> No
 def test_every_builtin_lesson_plays_through_with_its_numbers(window, qtbot) -> None:
     entries = list_lessons()
     assert [e.title for e in entries] == ["The chain rule", "Long chains", "Many paths"]
+    assert [e.title for e in entries] == [load_lesson(e.path).title for e in entries]  # cheap == full
     for entry in entries:
         panel = open_panel(window, entry.path)
         lesson = load_lesson(entry.path)

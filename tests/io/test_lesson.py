@@ -25,7 +25,6 @@ from explorer.io.lesson import (
     check_numbers,
     load_lesson,
     loads_lesson,
-    read_title,
 )
 
 H = "graph: program x = 3; g = 2*x + 1; h = g**2"
@@ -184,7 +183,6 @@ def test_check_numbers_on_builtin_lessons() -> None:
     for path in found:
         les = load_lesson(path)
         assert check_numbers(les) == []
-        assert read_title(path) == les.title
 
 
 # ---------------------------------------------------------------------------- refusals
