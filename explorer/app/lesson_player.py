@@ -66,6 +66,7 @@ DOCKS = {
     "lesson": "lessonDock",
 }
 _MARKDOWN = QTextDocument.MarkdownFeature
+LESSON_DOCK_WIDTH = 330
 
 
 class LessonHost(Protocol):
@@ -89,6 +90,9 @@ class LessonHost(Protocol):
         visible: bool = ...,
     ) -> QDockWidget: ...
     def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget) -> None: ...
+    def resizeDocks(
+        self, docks: list[QDockWidget], sizes: list[int], orientation: Qt.Orientation
+    ) -> None: ...
 
 
 class LessonText(QTextBrowser):
@@ -474,6 +478,8 @@ def open_lesson(host: LessonHost, path: str | Path, step: int | None = None) -> 
         palette = host.panels.get("paletteDock")
         if palette is not None and not dock.isFloating():
             host.tabifyDockWidget(palette, dock)
+            # Room for the prose: a third wider than the palette's strip.
+            host.resizeDocks([dock], [LESSON_DOCK_WIDTH], Qt.Orientation.Horizontal)
     panel = dock.widget()
     assert isinstance(panel, LessonPanel)
     dock.show()

@@ -283,4 +283,10 @@ def show_welcome(window: MainWindow) -> WelcomePage:
     page.raise_()
     page.setFocus()
     window.welcome = page
+
+    def forget() -> None:
+        if window.welcome is page:
+            window.welcome = None
+
+    page.dismissed.connect(forget)
     return page

@@ -32,7 +32,7 @@ def test_startup_without_a_file_shows_the_welcome_page(window) -> None:
 def test_first_lesson_step_in_one_click(window, qtbot) -> None:
     page = welcome_of(window)
     qtbot.mouseClick(page.lesson_buttons[0], Qt.MouseButton.LeftButton)
-    assert not page.is_open
+    assert not page.is_open and window.welcome is None
     panel = window.panels["lessonDock"].widget()
     assert isinstance(panel, LessonPanel) and panel.counter.text() == "1 of 10"
     assert window.document.evaluation["h"].value == 49.0

@@ -113,3 +113,27 @@ def test_installed_cli_opens_a_bundled_example_headless(installed: Path) -> None
     done = _run(installed, str(installed / "chain-explorer"), "eval", str(example), "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["value"] == 49.0
+    lesson = Path(root) / "lessons" / "01_chain_rule.md"  # its 'graph: example' and 'file' load too
+    done = _run(installed, str(installed / "chain-explorer"), "validate", str(lesson))
+    assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr
+
+
+def test_installed_app_opens_a_lesson_headless(installed: Path) -> None:
+    code = (
+        "from PySide6.QtCore import QSettings\n"
+        "from explorer.app.gui import make_application\n"
+        "app = make_application()\n"
+        "from explorer.app.window import MainWindow\n"
+        "import sys, tempfile\n"
+        "d = tempfile.mkdtemp()\n"
+        "w = MainWindow(QSettings(d + '/s.ini', QSettings.Format.IniFormat), d + '/rec')\n"
+        "w.startup(None)\n"
+        "examples = len(w.welcome.example_buttons)\n"
+        "w.welcome.lesson_buttons[0].click()\n"
+        "panel = w.panels['lessonDock'].widget()\n"
+        "print(examples, panel.counter.text(), w.document.evaluation['h'].value, w.welcome)\n"
+        "w.document.undo_stack.setClean()\n"
+    )
+    done = _run(installed, str(installed / "python"), "-c", code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["5", "1", "of", "10", "49.0", "None"]
