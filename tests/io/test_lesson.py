@@ -297,3 +297,16 @@ def test_the_format_module_has_no_qt() -> None:
     code = "import sys, explorer.io.lesson; print(any(m.startswith('PySide6') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_the_readme_example_lesson_is_valid_and_its_wrong_variant_is_refused() -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"````markdown\n(.*?)````", readme, re.S)
+    assert match is not None
+    les = loads_lesson(match.group(1), source="squares.md")
+    assert [s.title for s in les.steps] == ["The slope at 3", "Find the bottom"]
+    wrong = match.group(1).replace("predict: dh/dx = 6 ± 0.01", "expect: dh/dx = 7")
+    message = refusal(wrong).replace("bad.md", "squares.md")
+    assert f"chain-explorer: error: {message}" in readme
