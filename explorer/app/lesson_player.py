@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.app.lesson_chart import GradientChart
 from explorer.app.lessons import LessonProgress, list_lessons
 from explorer.graph.layout import apply_layout
 from explorer.graph.model import Graph, GraphError
@@ -47,6 +48,7 @@ from explorer.io.lesson import (
     Predict,
     Select,
     ShowDock,
+    ShowView,
     Task,
     load_lesson,
 )
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     from explorer.animation.player import Player
     from explorer.app.settings import Preferences
     from explorer.document.document import GraphDocument
+    from explorer.theme import Theme
 
 # Lesson dock names -> the window's dock object names.
 DOCKS = {
@@ -76,6 +79,7 @@ class LessonHost(Protocol):
     player: Player
     panels: dict[str, QDockWidget]
     prefs: Preferences
+    theme: Theme
 
     def select_nodes(self, ids: list[str]) -> None: ...
     def fit_view(self, keep_fitting: bool = False) -> None: ...
@@ -191,6 +195,9 @@ class LessonPanel(QWidget):
         pbox.addLayout(row)
         pbox.addWidget(self.verdict)
 
+        self.chart = GradientChart(host.theme)
+        self.chart.setVisible(False)
+
         self.tasks_label = QLabel()
         self.tasks_label.setObjectName("taskStatus")
         self.tasks_label.setWordWrap(True)
@@ -230,12 +237,14 @@ class LessonPanel(QWidget):
         layout.addWidget(self.lesson_title)
         layout.addWidget(self.step_title)
         layout.addWidget(self.text, 1)
+        layout.addWidget(self.chart)
         layout.addWidget(self.prediction_box)
         layout.addWidget(self.tasks_label)
         layout.addLayout(actions)
         layout.addLayout(nav)
 
         host.document.evaluated.connect(self._check_tasks)
+        host.document.evaluated.connect(self._refresh_chart)
         self._sync_widgets()
 
     # ------------------------------------------------------------------ state
@@ -380,6 +389,8 @@ class LessonPanel(QWidget):
         graph = self.host.document.graph
         if not show_me:
             player.set_highlight()
+            views = {v for d in step.directives if isinstance(d, ShowView) for v in d.views}
+            self._apply_views(views)
         for d in step.directives:
             if isinstance(d, Select):
                 self.host.select_nodes(self._ids(d.names))
@@ -398,6 +409,32 @@ class LessonPanel(QWidget):
                     player.play()
                 else:
                     self._seek(d.position)
+
+    def _apply_views(self, views: set[str]) -> None:
+        """Gears and the chart follow the step (off where it does not ask); tabs only when asked."""
+        self.chart.setVisible("magnitudes" in views)
+        self._refresh_chart()
+        narrative = self.host.panel_widget("narrativeDock") if views & {"gears", "paths", "steps"} else None
+        if narrative is None and self.host.player.gears:
+            narrative = self.host.panel_widget("narrativeDock")
+        if narrative is None:
+            return
+        gears = getattr(narrative, "gears_check", None)
+        if gears is not None:
+            gears.setChecked("gears" in views)  # the box drives the player, and stays in sync
+        tabs = getattr(narrative, "tabs", None)
+        for name, attribute in (("paths", "paths_view"), ("steps", "steps_list")):
+            if name in views and tabs is not None:
+                tabs.setCurrentWidget(getattr(narrative, attribute))
+                dock = self.host.panels.get("narrativeDock")
+                if dock is not None:
+                    dock.show()
+                    dock.raise_()
+
+    def _refresh_chart(self, *_: object) -> None:
+        if self.chart.isVisibleTo(self):
+            self.chart.set_theme(self.host.theme)
+            self.chart.set_evaluation(self.host.document.evaluation)
 
     def _seek(self, position: str | int) -> None:
         player = self.host.player

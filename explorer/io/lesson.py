@@ -61,6 +61,7 @@ from explorer.io.lesson_model import (
     Select,
     SetValues,
     ShowDock,
+    ShowView,
     Step,
     Task,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "Select",
     "SetValues",
     "ShowDock",
+    "ShowView",
     "Step",
     "Task",
     "check_numbers",
@@ -95,7 +97,8 @@ MAX_CHAIN = 1000
 BLOCK_TAG = "lesson"
 DOCKS = ("chain", "sensitivity", "inspector", "animation", "nodes", "lesson")
 PLAY_NAMED = ("start", "forward", "end")
-DIRECTIVES = ("graph", "set", "select", "highlight", "play", "dock", "predict", "expect", "task")
+DIRECTIVES = ("graph", "set", "select", "highlight", "play", "dock", "view", "predict", "expect", "task")
+VIEWS = ("gears", "paths", "steps", "magnitudes")
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _QUANTITY = re.compile(rf"^(?:d({_NAME})\s*/\s*d({_NAME})|({_NAME}))$")
@@ -388,6 +391,17 @@ class _Reader:
         if rest not in DOCKS:
             raise _Refused(f"unknown dock {rest!r} (docks: {', '.join(DOCKS)})")
         return ShowDock(line, rest)
+
+    def read_view(self, line: int, rest: str) -> ShowView:
+        views = tuple(_split_list(rest))
+        if not views:
+            raise _Refused(f"expected one or more of {', '.join(VIEWS)}")
+        for view in views:
+            if view not in VIEWS:
+                raise _Refused(f"unknown view {view!r} (views: {', '.join(VIEWS)})")
+        if "paths" in views and "steps" in views:
+            raise _Refused("'paths' and 'steps' are two tabs of one panel: choose one")
+        return ShowView(line, views)
 
     def read_condition(self, text: str) -> Condition:
         match = _CONDITION.match(text)

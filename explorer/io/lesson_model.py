@@ -116,6 +116,15 @@ class ShowDock:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowView:
+    """Views for this step: ``gears`` (edge widths), ``paths``/``steps`` (Chain Rule tabs),
+    ``magnitudes`` (|gradient| per node on a log scale). Gears are off in steps without it."""
+
+    line: int
+    views: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Predict:
     """The learner types a number; it counts when within the tolerance of the graph's own number."""
 
@@ -184,7 +193,7 @@ class BuildTask:
 
 
 Task = DragTask | ConnectTask | BuildTask
-Directive = LoadGraph | SetValues | Select | Highlight | Play | ShowDock | Predict | Expect | Task
+Directive = LoadGraph | SetValues | Select | Highlight | Play | ShowDock | ShowView | Predict | Expect | Task
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,16 +94,35 @@ def test_long_chains_numbers(window, qtbot) -> None:
     panel = open_panel(window, lessons_dir() / "02_long_chains.md")
     assert window.document.evaluation["x"].grad == pytest.approx(3.8752e-7, rel=1e-4)  # 10 sigmoids
     assert all(n.op == "sigmoid" for n in window.document.graph if n.op != "input")
+    # The log-scale chart: 11 bars (x, n1..n9, y), each link at most a quarter of the next.
+    assert panel.chart.isVisible()
+    bars = [g for _, g in panel.chart.bars]
+    assert len(bars) == 11 and bars[-1] == 1.0 and bars[0] == pytest.approx(3.8752e-7, rel=1e-4)
+    assert all(a <= b * 0.25 + 1e-15 for a, b in zip(bars, bars[1:], strict=False))
+    assert panel.chart.decades() == (-7, 0)
     click(qtbot, panel.next_button)
     assert window.document.evaluation["x"].grad == pytest.approx(1.7113e-65, rel=1e-4)  # 100 sigmoids
     click(qtbot, panel.next_button)
     assert window.document.evaluation["x"].grad == pytest.approx(1.5**10)
+    assert panel.chart.decades() == (0, 2)  # now it grows on the way back: 1 at y, 57.7 at x
     click(qtbot, panel.next_button)
     assert window.document.evaluation["x"].grad == pytest.approx(1.5**100)
     click(qtbot, panel.next_button)
     assert window.document.evaluation["x"].grad == 1.0  # relu passes 1
     click(qtbot, panel.show_button)
     assert value(window, "x") == -0.5 and window.document.evaluation["x"].grad == 0.0  # ... or 0
+    assert [g for _, g in panel.chart.bars] == [0.0] * 10 + [1.0]  # the chart follows the drag
+
+
+def test_views_gears_and_paths(window, qtbot) -> None:
+    panel = open_panel(window)
+    panel.go_to_step(4)  # the pipeline and the gears
+    assert window.player.gears and window.narrative.gears_check.isChecked()
+    click(qtbot, panel.next_button)
+    assert not window.player.gears and not panel.chart.isVisible()
+    panel = open_panel(window, lessons_dir() / "03_many_paths.md")
+    narrative = window.narrative
+    assert narrative.tabs.currentWidget() is narrative.paths_view
 
 
 def test_many_paths_sum_over_paths(window, qtbot) -> None:
@@ -221,7 +240,7 @@ def test_bad_lesson_is_one_line_and_changes_nothing(window, dialogs, tmp_path: P
     assert not window.open_lesson(bad)
     assert dialogs.errors == [
         "bad.md: line 4: explode: unknown directive 'explode' (known: graph, set, select, highlight, "
-        "play, dock, predict, expect, task)"
+        "play, dock, view, predict, expect, task)"
     ]
     assert window.document.graph == before and "lessonDock" not in window.panels
 

@@ -21,6 +21,7 @@ from explorer.io.lesson import (
     Select,
     SetValues,
     ShowDock,
+    ShowView,
     chain_program,
     check_numbers,
     load_lesson,
@@ -125,6 +126,12 @@ def test_set_select_highlight_play_dock() -> None:
     assert graph is not None and graph.find("x").value == 0.5
 
 
+def test_view_directive() -> None:
+    les = loads_lesson(lesson(H, "view: gears, paths", "view: magnitudes"))
+    _, a, b = les.steps[0].directives
+    assert a == ShowView(a.line, ("gears", "paths")) and b == ShowView(b.line, ("magnitudes",))
+
+
 def test_predict_condition_with_tolerance() -> None:
     les = loads_lesson(lesson(H, "predict: dh/dx = 28 ± 0.5"))
     (predict,) = les.steps[0].predictions
@@ -214,6 +221,9 @@ def test_check_numbers_on_builtin_lessons() -> None:
         ([H, "highlight: "], "bad.md: line 11: highlight: expected one or more node names"),
         ([H, "play: soon"], "bad.md: line 11: play: expected start, forward, end or a step number"),
         ([H, "dock: kitchen"], "bad.md: line 11: dock: unknown dock 'kitchen'"),
+        ([H, "view: xray"], "bad.md: line 11: view: unknown view 'xray' (views: gears, paths, steps, magnitudes)"),
+        ([H, "view: paths, steps"], "bad.md: line 11: view: 'paths' and 'steps' are two tabs of one panel"),
+        ([H, "view:"], "bad.md: line 11: view: expected one or more of gears"),
         ([H, "predict: dh/dx = 28 ± x"], "bad.md: line 11: predict: 'x' is not a number"),
         ([H, "predict: dh/dx < 28"], "bad.md: line 11: predict: a prediction asks for one number"),
         (
