@@ -80,6 +80,7 @@ class LessonHost(Protocol):
     panels: dict[str, QDockWidget]
     prefs: Preferences
     theme: Theme
+    example_title: str | None  # what the title bar calls an untitled document
 
     def select_nodes(self, ids: list[str]) -> None: ...
     def fit_view(self, keep_fitting: bool = False) -> None: ...
@@ -245,6 +246,9 @@ class LessonPanel(QWidget):
 
         host.document.evaluated.connect(self._check_tasks)
         host.document.evaluated.connect(self._refresh_chart)
+        theme_changed = getattr(host, "theme_changed", None)
+        if theme_changed is not None:
+            theme_changed.connect(self.chart.set_theme)
         self._sync_widgets()
 
     # ------------------------------------------------------------------ state
@@ -508,6 +512,7 @@ def open_lesson(host: LessonHost, path: str | Path, step: int | None = None) -> 
         return None
     if not host.new_document():  # the lesson must never be saved over the user's file
         return None
+    host.example_title = f"Lesson: {lesson.title}"
     dock = host.panels.get("lessonDock")
     if dock is None or not isinstance(dock.widget(), LessonPanel):
         panel = LessonPanel(host)

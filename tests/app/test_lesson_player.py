@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,7 @@ def test_long_chains_numbers(window, qtbot) -> None:
     assert panel.chart.isVisible()
     bars = [g for _, g in panel.chart.bars]
     assert len(bars) == 11 and bars[-1] == 1.0 and bars[0] == pytest.approx(3.8752e-7, rel=1e-4)
-    assert all(a <= b * 0.25 + 1e-15 for a, b in zip(bars, bars[1:], strict=False))
+    assert all(a <= b * 0.25 + 1e-15 for a, b in itertools.pairwise(bars))
     assert panel.chart.decades() == (-7, 0)
     click(qtbot, panel.next_button)
     assert window.document.evaluation["x"].grad == pytest.approx(1.7113e-65, rel=1e-4)  # 100 sigmoids
@@ -267,3 +268,18 @@ def test_lessons_menu_lists_lessons_with_progress(window) -> None:
     assert texts == [f"{t}  (Not started)" for t in ("The chain rule", "Long chains", "Many paths")]
     window.lessons_menu.actions()[1].trigger()
     assert window.panels["lessonDock"].widget().lesson.title == "Long chains"
+
+
+def test_title_theme_and_saved_layout(make_window, settings: QSettings, qtbot) -> None:
+    window = make_window()
+    panel = open_panel(window, lessons_dir() / "02_long_chains.md")
+    assert window.windowTitle().startswith("Lesson: Long chains")
+    window.set_theme("dark")
+    assert panel.chart.theme.name == "dark"
+    window.save_preferences()
+    window.document.undo_stack.setClean()
+    window.close()
+    again = make_window(settings)  # the saved state names a dock that does not exist yet
+    again.startup(None)
+    assert again.welcome is not None and "lessonDock" not in again.panels
+    assert again.open_lesson(CHAIN) and again.panels["lessonDock"].isVisible()

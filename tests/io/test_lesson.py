@@ -221,7 +221,10 @@ def test_check_numbers_on_builtin_lessons() -> None:
         ([H, "highlight: "], "bad.md: line 11: highlight: expected one or more node names"),
         ([H, "play: soon"], "bad.md: line 11: play: expected start, forward, end or a step number"),
         ([H, "dock: kitchen"], "bad.md: line 11: dock: unknown dock 'kitchen'"),
-        ([H, "view: xray"], "bad.md: line 11: view: unknown view 'xray' (views: gears, paths, steps, magnitudes)"),
+        (
+            [H, "view: xray"],
+            "bad.md: line 11: view: unknown view 'xray' (views: gears, paths, steps, magnitudes)",
+        ),
         ([H, "view: paths, steps"], "bad.md: line 11: view: 'paths' and 'steps' are two tabs of one panel"),
         ([H, "view:"], "bad.md: line 11: view: expected one or more of gears"),
         ([H, "predict: dh/dx = 28 ± x"], "bad.md: line 11: predict: 'x' is not a number"),
