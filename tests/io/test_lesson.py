@@ -249,6 +249,18 @@ def test_check_numbers_on_builtin_lessons() -> None:
         ([H, "task: build (2*x at x = 1"], "bad.md: line 11: task: cannot build the graph:"),
         ([H, "task: build x*2 at y = 1"], "bad.md: line 11: task: 'y' does not appear in 'x*2'"),
         ([H, "task: build x*2 at x = 1, two"], "bad.md: line 11: task: 'two' is not a number"),
+        ([H, "task: drag x until dh/dx = 0 ± 0.05, show g = 1"], "bad.md: line 11: task: 'show' must set"),
+        ([H, "expect: h = 49 ± -1"], "bad.md: line 11: expect: a tolerance must not be negative"),
+        (
+            ["graph: chain 3 of t*2 from t = 1"],
+            "bad.md: line 10: graph: the chain's input cannot be called 't'",
+        ),
+        (
+            ["graph: chain lots of t"],
+            "bad.md: line 10: graph: expected 'chain N of EXPR(t) from NAME = VALUE'",
+        ),
+        (["graph: example"], "bad.md: line 10: graph: expected 'example NAME', 'file PATH'"),
+        (["graph: program x = 1; y = exp(x, 2)"], "bad.md: line 10: graph: cannot build the graph:"),
     ],
 )
 def test_bad_directive_is_one_line_with_file_line_and_directive(lines: list[str], expected: str) -> None:
@@ -273,6 +285,26 @@ def test_no_steps_and_misplaced_blocks() -> None:
     )
     two = "# T\n## S\n```lesson\n```\n```lesson\n```\n"
     assert refusal(two) == "bad.md: line 5: a step may have only one lesson block"
+
+
+def test_graph_file_needs_a_lesson_file() -> None:
+    assert (
+        refusal(lesson("graph: file g.json"))
+        == "bad.md: line 10: graph: 'graph: file' needs a lesson read from a file"
+    )
+
+
+def test_too_many_steps() -> None:
+    text = "# T\n" + "".join(f"## S{i}\n" for i in range(201))
+    assert refusal(text) == "bad.md: line 202: more than 200 steps"
+
+
+def test_several_sets_and_relations_in_one_step() -> None:
+    les = loads_lesson(
+        lesson("graph: program a = 1; b = 2; c = a * b", "set: a = 3, b = -0.5", "expect: c = -1.5")
+    )
+    graph = les.start_graph(0)
+    assert graph is not None and (graph.find("a").value, graph.find("b").value) == (3.0, -0.5)
 
 
 def test_binary_and_bad_encoding() -> None:
