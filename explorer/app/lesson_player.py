@@ -7,8 +7,7 @@ selects, highlights, seeks the animation and raises docks as the step says. The 
 may edit freely; the panel only watches the document's evaluations to notice when a
 task is met. It drives the window only through public methods (``LessonHost``).
 
-Step text is Markdown rendered by Qt itself, with raw HTML switched off; images load only
-from the lesson's own folder, never from the network.
+Step text is shown by ``LessonText`` (Qt's own Markdown, no HTML, no network).
 
 Imports: PySide6, explorer.app.lessons, explorer.io.lesson, explorer.graph.
 """
@@ -16,10 +15,10 @@ Imports: PySide6, explorer.app.lessons, explorer.io.lesson, explorer.graph.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QKeySequence, QShortcut, QTextDocument
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -28,12 +27,12 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from explorer.app.lesson_chart import GradientChart
+from explorer.app.lesson_text import LessonText
 from explorer.app.lessons import LessonProgress, list_lessons
 from explorer.graph.layout import apply_layout
 from explorer.graph.model import Graph, GraphError
@@ -68,7 +67,6 @@ DOCKS = {
     "nodes": "paletteDock",
     "lesson": "lessonDock",
 }
-_MARKDOWN = QTextDocument.MarkdownFeature
 LESSON_DOCK_WIDTH = 330
 
 
@@ -98,40 +96,6 @@ class LessonHost(Protocol):
     def resizeDocks(
         self, docks: list[QDockWidget], sizes: list[int], orientation: Qt.Orientation
     ) -> None: ...
-
-
-class LessonText(QTextBrowser):
-    """Markdown without HTML; local images from the lesson's folder only; links open outside."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setOpenLinks(False)
-        self.anchorClicked.connect(self._open_link)
-        self.folder: Path | None = None
-
-    def set_markdown(self, text: str, folder: Path | None) -> None:
-        self.folder = folder
-        features = _MARKDOWN(_MARKDOWN.MarkdownDialectGitHub.value | _MARKDOWN.MarkdownNoHTML.value)
-        self.document().setMarkdown(text, features)
-
-    def loadResource(self, kind: int, url: QUrl | str) -> Any:
-        url = QUrl(url)
-        if url.scheme() not in ("", "file") or self.folder is None:
-            return None  # nothing is fetched from the network
-        path = Path(url.toLocalFile() or url.path())
-        if not path.is_absolute():
-            path = self.folder / path
-        try:
-            if path.resolve().is_relative_to(self.folder.resolve()) and path.is_file():
-                return super().loadResource(kind, QUrl.fromLocalFile(str(path)))
-        except OSError:
-            pass
-        return None
-
-    @staticmethod
-    def _open_link(url: QUrl) -> None:
-        if url.scheme() in ("http", "https"):
-            QDesktopServices.openUrl(url)
 
 
 def task_text(task: Task) -> str:
