@@ -18,7 +18,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QPainter, QPaintEvent, QPixmap, QResizeEvent
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -118,6 +128,7 @@ class WelcomePage(QWidget):
         document.graph_reset.connect(self.dismiss)
         document.node_added.connect(self.dismiss)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAcceptDrops(True)
 
     # ------------------------------------------------------------------ sections
     def _lessons_column(self) -> QVBoxLayout:
@@ -241,6 +252,16 @@ class WelcomePage(QWidget):
         if self._first_paint:
             self._first_paint = False
             QTimer.singleShot(0, self, self._render_next)  # pictures after the first picture
+
+    # A graph file dropped on the page opens like one dropped on the canvas (the window decides).
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.window_.dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self.window_.dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.window_.dropEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:

@@ -98,3 +98,23 @@ def test_startup_with_a_file_shows_no_welcome_page(window, tmp_path: Path) -> No
     write_graph(path, x=2.0)
     window.startup(path)
     assert window.welcome is None
+
+
+def test_a_file_dropped_on_it_opens(window, tmp_path: Path) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    page = welcome_of(window)
+    path = tmp_path / "dropped.json"
+    graph = write_graph(path, x=1.5)
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))])
+    pos = page.rect().center()
+    args = (Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(pos, *args)
+    QApplication.sendEvent(page, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(page, QDropEvent(QPointF(pos), *args))
+    QApplication.processEvents()  # the file opens once the drop has returned
+    assert window.document.graph == graph and not page.is_open
