@@ -124,6 +124,7 @@ class WelcomePage(QWidget):
         self.setAutoFillBackground(False)  # the canvas paints under it; the first-paint hook still fires
         window.view.installEventFilter(self)
         self.setGeometry(window.view.rect())
+        window.theme_changed.connect(self._redraw_thumbnails)
         document = window.document
         document.graph_reset.connect(self.dismiss)
         document.node_added.connect(self.dismiss)
@@ -208,6 +209,7 @@ class WelcomePage(QWidget):
             grid.addWidget(button, i // COLUMNS, i % COLUMNS, Qt.AlignmentFlag.AlignLeft)
             self.example_buttons.append(button)
             self._thumbs.append((button, example))
+        self._examples = [e for _, e in self._thumbs]
         return grid
 
     # ------------------------------------------------------------------ behaviour
@@ -219,6 +221,8 @@ class WelcomePage(QWidget):
         for signal in (document.graph_reset, document.node_added):
             with contextlib.suppress(RuntimeError, TypeError):
                 signal.disconnect(self.dismiss)
+        with contextlib.suppress(RuntimeError, TypeError):
+            self.window_.theme_changed.disconnect(self._redraw_thumbnails)
         self.window_.view.removeEventFilter(self)
         self.hide()
         self.deleteLater()
@@ -233,6 +237,13 @@ class WelcomePage(QWidget):
         """Draw every example's picture now (normally spread over idle event-loop turns)."""
         while self._thumbs:
             self._render_next(schedule=False)
+
+    def _redraw_thumbnails(self, *_: object) -> None:
+        """The pictures follow the theme: draw them again, one per turn."""
+        pending = not self._thumbs
+        self._thumbs = [(b, e) for b, e in zip(self.example_buttons, self._examples, strict=True)]
+        if pending and not self._first_paint:
+            QTimer.singleShot(0, self, self._render_next)
 
     def _render_next(self, schedule: bool = True) -> None:
         if not self._thumbs or self._closed:

@@ -283,3 +283,18 @@ def test_title_theme_and_saved_layout(make_window, settings: QSettings, qtbot) -
     again.startup(None)
     assert again.welcome is not None and "lessonDock" not in again.panels
     assert again.open_lesson(CHAIN) and again.panels["lessonDock"].isVisible()
+
+
+def test_a_lesson_file_opens_from_file_open_and_the_command_line(
+    make_window, dialogs, tmp_path: Path
+) -> None:
+    lesson = tmp_path / "mine.md"
+    lesson.write_text("# Mine\n## Only\n```lesson\ngraph: program x = 2; y = x**3\nexpect: dy/dx = 12\n```\n")
+    window = make_window()
+    dialogs.open_paths.append(str(lesson))
+    assert window.open_dialog()
+    assert window.panels["lessonDock"].widget().lesson.title == "Mine"
+    assert window.document.evaluation["x"].grad == 12.0 and window.document.file_path is None
+    other = make_window()
+    other.startup(lesson)  # chain-explorer mine.md
+    assert other.panels["lessonDock"].widget().counter.text() == "1 of 1" and other.welcome is None

@@ -118,3 +118,13 @@ def test_a_file_dropped_on_it_opens(window, tmp_path: Path) -> None:
     QApplication.sendEvent(page, QDropEvent(QPointF(pos), *args))
     QApplication.processEvents()  # the file opens once the drop has returned
     assert window.document.graph == graph and not page.is_open
+
+
+def test_thumbnails_follow_the_theme(window) -> None:
+    page = welcome_of(window)
+    page.render_thumbnails()
+    before = page.example_buttons[0].icon().pixmap(40, 24).toImage()
+    window.set_theme("dark")
+    page.render_thumbnails()
+    after = page.example_buttons[0].icon().pixmap(40, 24).toImage()
+    assert before.pixelColor(1, 1).lightness() > 200 > 80 > after.pixelColor(1, 1).lightness()
