@@ -440,7 +440,12 @@ class LessonPanel(QWidget):
                 self._met.add(i)
             lines.append(("✓ " if i in self._met else "○ ") + task_text(task))
         if len(self._met) == len(tasks):
-            lines.append("Well done: that's it. Press Next when you are ready.")
+            last = self.step == self.count - 1
+            lines.append(
+                "Well done: that was the last step of the lesson."
+                if last
+                else "Well done: that's it. Press Next when you are ready."
+            )
         self.tasks_label.setText("\n".join(lines))
         self.tasks_label.setVisible(True)
 

@@ -183,6 +183,7 @@ def test_show_me_does_the_step(window, qtbot) -> None:
     assert isinstance(task, ConnectTask) and not task.is_met(window.document.graph)
     click(qtbot, panel.show_button)
     assert task.is_met(window.document.graph)
+    assert panel.tasks_label.text().endswith("Well done: that was the last step of the lesson.")
     assert window.document.evaluation["x"].grad == 28.0 and value(window, "f") == 49.0
     panel.go_to_step(2)
     click(qtbot, panel.show_button)  # replays the backward pass
