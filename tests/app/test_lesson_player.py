@@ -150,6 +150,11 @@ def test_prediction_is_checked_with_tolerance(window, qtbot) -> None:
     assert results == [False, True] and panel.verdict.text().startswith("✓ Right: dh/dg = 14")
     panel.answer.setText("fourteen")
     assert not panel.check_prediction() and "Type a number" in panel.verdict.text()
+    panel.answer.setText("nan")
+    assert not panel.check_prediction() and "Type a number" in panel.verdict.text()
+    window.document.set_value(window.document.graph.find("x").id, 10.0)  # the learner plays; g = 21
+    panel.answer.setText("14")
+    assert panel.check_prediction()  # the step's question stands
 
 
 def test_drag_task_noticed_when_the_learner_gets_there(window, qtbot) -> None:
