@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from explorer.app.window import MainWindow
 
 THUMB = QSize(168, 100)
-COLUMNS = 3
+NARROW = 720  # below this width the lessons and the start buttons stack
 MAX_RECENT = 6
 
 
@@ -78,7 +79,7 @@ class WelcomePage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         body = QWidget()
         body.setObjectName("welcomeBody")
         scroll.setWidget(body)
@@ -110,20 +111,21 @@ class WelcomePage(QWidget):
         tagline.setWordWrap(True)
         layout.addWidget(tagline)
 
-        columns = QHBoxLayout()
-        columns.setSpacing(24)
-        columns.addLayout(self._lessons_column(), 1)
-        columns.addLayout(self._start_column(), 1)
-        layout.addLayout(columns)
+        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.columns.setSpacing(24)
+        self.columns.addLayout(self._lessons_column(), 1)
+        self.columns.addLayout(self._start_column(), 1)
+        layout.addLayout(self.columns)
         layout.addWidget(_heading("Examples"))
-        grid = self._examples_grid()
-        grid.setColumnStretch(COLUMNS, 1)
-        layout.addLayout(grid)
+        self.grid = self._examples_grid()
+        layout.addLayout(self.grid)
+        self._grid_columns = 0
         layout.addStretch(1)
 
         self.setAutoFillBackground(False)  # the canvas paints under it; the first-paint hook still fires
         window.view.installEventFilter(self)
         self.setGeometry(window.view.rect())
+        self._reflow(self.width())
         window.theme_changed.connect(self._redraw_thumbnails)
         document = window.document
         document.graph_reset.connect(self.dismiss)
@@ -196,7 +198,7 @@ class WelcomePage(QWidget):
         grid = QGridLayout()
         grid.setSpacing(12)
         self.example_buttons: list[QToolButton] = []
-        for i, example in enumerate(list_examples()):
+        for example in list_examples():
             button = QToolButton()
             button.setObjectName(f"example_{example.path.stem}")
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
@@ -206,13 +208,31 @@ class WelcomePage(QWidget):
             button.setFixedWidth(THUMB.width() + 24)
             button.setAutoRaise(True)
             button.clicked.connect(lambda _=False, e=example: self.window_.open_example(e))
-            grid.addWidget(button, i // COLUMNS, i % COLUMNS, Qt.AlignmentFlag.AlignLeft)
             self.example_buttons.append(button)
             self._thumbs.append((button, example))
         self._examples = [e for _, e in self._thumbs]
         return grid
 
     # ------------------------------------------------------------------ behaviour
+    def _reflow(self, width: int) -> None:
+        """Stack the two columns when narrow; as many example pictures per row as fit."""
+        narrow = width < NARROW
+        self.columns.setDirection(
+            QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        )
+        cell = THUMB.width() + 24 + self.grid.spacing()
+        count = max(1, min(len(self.example_buttons), (width - 60) // cell))
+        if count == self._grid_columns:
+            return
+        self._grid_columns = count
+        for button in self.example_buttons:
+            self.grid.removeWidget(button)
+        for column in range(self.grid.columnCount()):
+            self.grid.setColumnStretch(column, 0)
+        for i, button in enumerate(self.example_buttons):
+            self.grid.addWidget(button, i // count, i % count, Qt.AlignmentFlag.AlignLeft)
+        self.grid.setColumnStretch(count, 1)
+
     def dismiss(self, *_: object) -> None:
         if self._closed:
             return
@@ -285,6 +305,7 @@ class WelcomePage(QWidget):
             # Filters run before the view lays out its viewport: follow the view's new size.
             assert isinstance(event, QResizeEvent)
             self.setGeometry(QRect(QPoint(0, 0), event.size()))
+            self._reflow(event.size().width())
         return False
 
 

@@ -128,3 +128,14 @@ def test_thumbnails_follow_the_theme(window) -> None:
     page.render_thumbnails()
     after = page.example_buttons[0].icon().pixmap(40, 24).toImage()
     assert before.pixelColor(1, 1).lightness() > 200 > 80 > after.pixelColor(1, 1).lightness()
+
+
+def test_narrow_canvas_stacks_the_columns(window) -> None:
+    from PySide6.QtWidgets import QBoxLayout
+
+    page = welcome_of(window)
+    assert page.columns.direction() == QBoxLayout.Direction.LeftToRight
+    page._reflow(500)
+    assert page.columns.direction() == QBoxLayout.Direction.TopToBottom
+    positions = {page.grid.getItemPosition(page.grid.indexOf(b))[1] for b in page.example_buttons}
+    assert positions == {0, 1}  # two pictures per row fit in 500 pixels
