@@ -57,7 +57,7 @@ def _build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--sweep", metavar="NAME=START:STOP:N", help="also sweep one input over N points")
     ev.add_argument("--json", action="store_true", help="machine-readable output")
 
-    va = sub.add_parser("validate", help="check a graph file; prints 'ok' or the reason")
+    va = sub.add_parser("validate", help="check a graph file or a lesson (.md); prints 'ok' or the reason")
     va.add_argument("file")
 
     co = sub.add_parser("convert", help="write a laid-out graph file from an expression or another file")
@@ -262,7 +262,15 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from explorer.io.format import load
 
-    load(args.file)
+    if str(args.file).lower().endswith(".md"):  # a lesson: every directive and number checked
+        from explorer.io.lesson import LessonError, load_lesson
+
+        try:
+            load_lesson(args.file)
+        except LessonError as exc:
+            raise CliError(str(exc)) from None
+    else:
+        load(args.file)
     print("ok")
     return 0
 

@@ -42,7 +42,6 @@ from shiboken6 import isValid
 from explorer.app.actions import build_menus, build_toolbar, create_actions
 from explorer.app.dialogs import GraphInfoDialog, show_about, show_shortcuts
 from explorer.app.documents import DocumentHandling
-from explorer.app.examples import lesson_path
 from explorer.app.features import Features
 from explorer.app.inspector import InspectorPanel
 from explorer.app.palette import NodePalette, palette_panel
@@ -118,6 +117,8 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
 
         self.recent_menu: QMenu
         self.examples_menu: QMenu
+        self.lessons_menu: QMenu
+        self.welcome: QWidget | None = None  # the welcome page while it is open
         self.panels_menu: QMenu
         self.run_menu: QMenu
         create_actions(self)
@@ -308,15 +309,15 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
 
     # ------------------------------------------------------------------ start-up
     def startup(self, path: str | Path | None = None) -> None:
-        """What a fresh launch shows: a crashed session's work, else ``path``, else the lesson."""
+        """What a fresh launch shows: a crashed session's work, else ``path``, else the welcome page."""
         if self.offer_recovery():
             return
         if path is not None:
             self.open_file(path)
             return
-        lesson = lesson_path()
-        if lesson is not None:
-            self.open_example(lesson)
+        from explorer.app.welcome import show_welcome
+
+        show_welcome(self)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -435,6 +436,17 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         except GraphError as error:
             self._status(str(error))
             return None
+
+    def open_lesson(self, path: str | Path, step: int | None = None) -> bool:
+        """Start a lesson in the Lesson dock (the module loads on first use)."""
+        from explorer.app.lesson_player import open_lesson
+
+        return open_lesson(self, path, step) is not None
+
+    def _fill_lessons_menu(self) -> None:
+        from explorer.app.lesson_player import fill_lessons_menu
+
+        fill_lessons_menu(self, self.lessons_menu)
 
     def build_from_expression(self) -> ExpressionDialog:
         """Open the Build-from-expression dialog (window-modal); OK inserts the graph."""

@@ -232,19 +232,6 @@ def test_shortcuts_dialog_lists_the_actions(window) -> None:
     dialog.close()
 
 
-def test_startup_opens_the_lesson_when_no_path_is_given(window, monkeypatch, tmp_path: Path) -> None:
-    lesson = tmp_path / "lesson.json"
-    graph = make_graph(x=3.0)
-    graph.title = "Lesson 1"
-    from explorer.io.format import save
-
-    save(graph, lesson)
-    monkeypatch.setattr("explorer.app.window.lesson_path", lambda: lesson)
-    window.startup(None)
-    assert window.document.graph == graph and window.document.file_path is None
-    assert window.windowTitle().startswith("Lesson 1")
-
-
 def test_bundled_examples_all_load(window) -> None:
     from explorer.app.examples import examples_dir, list_examples
     from explorer.io.format import load
