@@ -15,6 +15,7 @@ Imports: standard library only.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -36,6 +37,23 @@ class CycleError(GraphError):
 
 class ArityError(GraphError):
     """The slot does not exist for that op, or is already taken."""
+
+
+# A name is shown in tables, captions and messages: control characters would break the line
+# and bidi overrides would make it read as something else (U+202E turns "x‮2" into "2x").
+_INVISIBLE_IN_NAMES = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a node, or None; the one rule for the editor, parser and files."""
+    if len(name) > MAX_NAME_LENGTH:
+        return f"name is longer than {MAX_NAME_LENGTH} characters"
+    for char in name:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            return f"a name cannot contain a control character (U+{ord(char):04X})"
+        if char in _INVISIBLE_IN_NAMES:
+            return f"a name cannot contain a text-direction character (U+{ord(char):04X})"
+    return None
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -238,8 +256,9 @@ class Graph:
             self.structure_revision += 1
 
     def _check_name(self, name: str, node_id: str | None) -> None:
-        if len(name) > MAX_NAME_LENGTH:
-            raise GraphError(f"name is longer than {MAX_NAME_LENGTH} characters")
+        problem = name_problem(name)
+        if problem:
+            raise GraphError(problem)
         if name and self._names.get(name, node_id) != node_id:
             raise GraphError(f"the name {name!r} is already used by another node")
 
