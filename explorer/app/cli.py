@@ -358,6 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if (argv and argv[0] in SUBCOMMANDS) or argv[:1] in (["-h"], ["--help"]):
             args = _build_parser().parse_args(argv)
+            _check_text_arguments(args)
             handler = {
                 "eval": _cmd_eval,
                 "validate": _cmd_validate,
@@ -377,6 +378,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # one line, never a traceback
         return _report(exc)
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """Typed text must be valid UTF-8; Python hands undecodable bytes over as lone surrogates.
+
+    File names are left alone: on POSIX any bytes may name a file.
+    """
+    for key in ("expr", "title", "description", "output", "sweep", "set"):
+        value = getattr(args, key, None)
+        for text in value if isinstance(value, list) else [value]:
+            if not isinstance(text, str):
+                continue
+            bad = next((i for i, c in enumerate(text) if "\ud800" <= c <= "\udfff"), None)
+            if bad is not None:
+                code = ord(text[bad])
+                what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "a lone surrogate"
+                raise CliError(f"--{key}: not valid UTF-8 text ({what} at character {bad + 1})")
 
 
 def _report(exc: BaseException) -> int:
