@@ -25,6 +25,10 @@ from explorer.graph.engine import Evaluation, evaluate
 from explorer.graph.layout import layout
 from explorer.graph.model import Edge, Graph, GraphError, Node
 
+# A long lesson is a few hundred edits; the oldest steps beyond this are forgotten, so an
+# afternoon of scrubbing and rebuilding cannot grow the history without bound.
+UNDO_LIMIT = 2_000
+
 
 class GraphDocument(QObject):
     """The open graph, its undo history, its file, and its latest evaluation."""
@@ -48,6 +52,7 @@ class GraphDocument(QObject):
         super().__init__(parent)
         self.graph = graph if graph is not None else Graph()
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self.file_path: Path | None = None
         self._dirty = True
         self._merge_open = False
@@ -160,6 +165,7 @@ class GraphDocument(QObject):
         self._push(cmd.ConnectCommand(self, source, target, slot))
 
     def unlink(self, target: str, slot: int) -> None:
+        self.graph.check_disconnect(target, slot)
         self._push(cmd.DisconnectCommand(self, target, slot))
 
     def set_value(self, node_id: str, value: float) -> None:

@@ -380,12 +380,21 @@ class Graph:
         self._touch(structural=True)
         return Edge(source, target, slot)
 
+    def check_disconnect(self, target: str, slot: int) -> str:
+        """The source feeding operand ``slot`` of ``target``; GraphError if there is none."""
+        dst = self.node(target)
+        arity = OPS[dst.op].arity
+        if isinstance(slot, bool) or not isinstance(slot, int) or not 0 <= slot < arity:
+            raise ArityError(f"{dst.label!r} ({dst.op}) has no operand slot {slot!r}")
+        source = dst.operands[slot]
+        if source is None:
+            raise GraphError(f"operand {slot + 1} of {dst.label!r} is not connected")
+        return source
+
     def disconnect(self, target: str, slot: int) -> Edge:
         """Empty operand ``slot`` of ``target``; returns the link that was there."""
         dst = self.node(target)
-        if not 0 <= slot < len(dst.operands) or dst.operands[slot] is None:
-            raise GraphError(f"operand {slot + 1} of {dst.label!r} is not connected")
-        source = dst.operands[slot]
+        source = self.check_disconnect(target, slot)
         assert source is not None
         dst.operands[slot] = None
         self._consumers[source].remove((target, slot))
