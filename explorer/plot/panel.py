@@ -40,7 +40,7 @@ from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 from explorer.document.document import GraphDocument
 from explorer.graph.engine import Evaluation
 from explorer.graph.model import GraphError
-from explorer.plot import export, sweeps
+from explorer.plot import export, limits, sweeps
 from explorer.plot.controls import PlotControls
 from explorer.plot.gestures import ValueDrag
 from explorer.plot.view import SensitivityView
@@ -193,10 +193,15 @@ class SensitivityPanel(QWidget):
             node_id = None
         if node_id == self._x2_id:
             return
+        window = None if node_id is None else self._fit_for(node_id, graph.node(node_id).value)
+        if node_id is not None and window is None:
+            node = graph.node(node_id)
+            self.message.emit(f"{node.label} = {format_number(node.value)} is too far out to plot.")
+            return
         self._x2_id = node_id
         self._heat_key = None
-        if node_id is not None:
-            self._x2_range = self._fit_for(node_id, graph.node(node_id).value)
+        if window is not None:
+            self._x2_range = window
         self.view.show_heat(node_id is not None)
         self._labels_dirty = True
         self._refresh()
@@ -204,8 +209,11 @@ class SensitivityPanel(QWidget):
     def set_range(self, lo: float, hi: float) -> None:
         """Sweep x over [lo, hi]."""
         lo, hi = float(lo), float(hi)
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(f"the range must be two finite numbers, low < high (got {lo:g}, {hi:g})")
+        if not limits.usable_range(lo, hi):
+            raise ValueError(
+                f"the range must be two finite numbers within ±{limits.PLOT_LIMIT:g}, low < high "
+                f"(got {lo:g}, {hi:g})"
+            )
         self._range = (lo, hi)
         self.view.set_x_range(lo, hi)
         with QSignalBlocker(self.lo_box), QSignalBlocker(self.hi_box):
@@ -231,7 +239,11 @@ class SensitivityPanel(QWidget):
         if self._x_id is None or self._y_effective() is None:
             return
         x0 = self._doc.graph.node(self._x_id).value
-        self.set_range(*self._fit_for(self._x_id, x0))
+        window = self._fit_for(self._x_id, x0)
+        if window is None:
+            self._refresh()  # x is too far out: the refresh says so instead of sweeping
+        else:
+            self.set_range(*window)
 
     def curve_data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(xs, ys, dys) exactly as plotted; NaN where y is undefined."""
@@ -311,9 +323,10 @@ class SensitivityPanel(QWidget):
         if self._x_id not in inputs:
             self._x_id = inputs[0] if inputs else None
             self._labels_dirty = True
-            if self._x_id is not None:
-                self._range = self._fit_for(self._x_id, graph.node(self._x_id).value)
-                self.set_range(*self._range)
+            window = None if self._x_id is None else self._fit_for(self._x_id, graph.node(self._x_id).value)
+            if window is not None:
+                self._range = window
+                self.set_range(*window)
         if self._y_choice is not None and self._y_choice not in graph:
             self._y_choice = None
             self._y_from_selection = False
@@ -330,8 +343,13 @@ class SensitivityPanel(QWidget):
         y_name = graph.node(y).label if y is not None and y in graph else "y"
         return x_name, y_name
 
-    def _fit_for(self, input_id: str, x0: float) -> tuple[float, float]:
-        return sweeps.fit_range(self._doc.graph, input_id, self._y_effective(), x0)
+    def _fit_for(self, input_id: str, x0: float) -> tuple[float, float] | None:
+        """A range worth showing around x0; None when x0 is too far out to plot at all."""
+        if limits.range_around(x0, 2.0) is None:
+            return None
+        return limits.usable_or_around(
+            sweeps.fit_range(self._doc.graph, input_id, self._y_effective(), x0), x0
+        )
 
     # ------------------------------------------------------------------ listening to the document
     def _mark_labels(self, *_: object) -> None:
@@ -370,8 +388,11 @@ class SensitivityPanel(QWidget):
             value = graph.node(x).value
             lo, hi = self._range
             if not lo <= value <= hi:
-                half = 0.5 * (hi - lo)
-                self.set_range(value - half, value + half)
+                window = limits.range_around(value, 0.5 * (hi - lo))
+                if window is None:
+                    self._show_too_far(graph.node(x).label, value)
+                    return
+                self.set_range(*window)
                 return  # set_range came back here with the new range
         shape_key = (id(graph), graph.structure_revision, x, y, self._range)
         program = ev.program
@@ -390,6 +411,18 @@ class SensitivityPanel(QWidget):
         else:
             self._heat_timer.stop()
         self._show_point(ev)
+
+    def _show_too_far(self, x_name: str, value: float) -> None:
+        """x holds a value no axis can show (1e308): say so, draw nothing, raise nothing."""
+        nan = np.full(SWEEP_POINTS, np.nan)
+        self._xs, self._ys, self._dys = nan, nan.copy(), nan.copy()
+        self._shape_key = None  # coming back into range sweeps afresh
+        self.view.set_curves(self._xs, self._ys, self._dys)
+        self.view.set_point(math.nan, math.nan, math.nan)
+        self.view.set_note(
+            f"{x_name} = {format_number(value)} is too far out to plot "
+            f"(the axes reach ±{limits.PLOT_LIMIT:g})."
+        )
 
     def _resweep(self) -> None:
         x, y = self._x_id, self._y_effective()
@@ -435,10 +468,10 @@ class SensitivityPanel(QWidget):
         try:
             with QSignalBlocker(self.x_box):
                 self.x_box.setValue(xv)
-            if not self.slider.isSliderDown():
-                lo, hi = self._range
+            fraction = limits.slider_fraction(xv, *self._range)
+            if not self.slider.isSliderDown() and fraction is not None:
                 with QSignalBlocker(self.slider):
-                    self.slider.setValue(round((xv - lo) / (hi - lo) * SLIDER_STEPS))
+                    self.slider.setValue(round(fraction * SLIDER_STEPS))
         finally:
             self._syncing = False
         if self._x2_id is not None:
@@ -525,10 +558,11 @@ class SensitivityPanel(QWidget):
 
     def _range_boxes_changed(self, _value: float) -> None:
         lo, hi = self.lo_box.value(), self.hi_box.value()
-        if lo < hi:
+        if limits.usable_range(lo, hi):
             self.set_range(lo, hi)
         else:
-            self.message.emit("The range needs its left end below its right end.")
+            reason = "its left end below its right end" if lo >= hi else "a width the plot can show"
+            self.message.emit(f"The range needs {reason}.")
             with QSignalBlocker(self.lo_box), QSignalBlocker(self.hi_box):
                 self.lo_box.setValue(self._range[0])
                 self.hi_box.setValue(self._range[1])

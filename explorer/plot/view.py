@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from explorer.plot.items import CurveItem, DotItem, ReadoutItem, RuleItem, Run, SegmentItem, cosmetic_pen
+from explorer.plot.limits import drawable, usable_range
 from explorer.plot.sampling import connect_mask, robust_y_range, tangent_segment
 from explorer.theme import LIGHT, Theme, format_number
 
@@ -262,6 +263,8 @@ class SensitivityView(pg.GraphicsLayoutWidget):
 
     def set_curves(self, xs: np.ndarray, ys: np.ndarray, dys: np.ndarray) -> None:
         """New curves; NaN samples and poles become gaps."""
+        # Samples beyond the axes' reach are gaps: pyqtgraph cannot frame or draw them.
+        ys, dys = drawable(ys), drawable(dys)
         self._xs, self._ys, self._dys = xs, ys, dys
         self.y_curve.set_data(xs, ys, connect_mask(xs, ys, dys))
         # dy/dx has poles of its own (d(1/x²)/dx at 0); its slopes come from the samples.
@@ -270,16 +273,17 @@ class SensitivityView(pg.GraphicsLayoutWidget):
     def fit_y(self) -> None:
         """Frame both curves (robustly: a pole does not flatten everything else)."""
         for plot, values in ((self.y_plot, self._ys), (self.dy_plot, self._dys)):
-            window = robust_y_range(values) or (-1.0, 1.0)
-            plot.setYRange(*window, padding=0.0)
+            window = robust_y_range(values)
+            plot.setYRange(*(window if window and usable_range(*window) else (-1.0, 1.0)), padding=0.0)
         self._draw_tangent()
 
     def set_point(self, x: float, y: float, dy: float) -> None:
         """The current point: rules, markers, tangent and readout; the curves stay as they are."""
         self._point = (x, y, dy)
         self._place_rules()
-        self.y_marker.place(x, y)
-        self.dy_marker.place(x, dy)
+        x_, y_, dy_ = (float(v) for v in drawable(np.array([x, y, dy])))
+        self.y_marker.place(x_, y_)
+        self.dy_marker.place(x_, dy_)
         self._draw_tangent()
         self._write_readout()
 
