@@ -39,6 +39,7 @@ from explorer.animation.paths_view import PathsView
 from explorer.animation.player import Player
 from explorer.animation.predict import PredictBox
 from explorer.animation.wording import Rich, label, num, output_label, rich
+from explorer.graph.engine import compile_graph
 from explorer.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
@@ -175,14 +176,19 @@ class NarrativePanel(QWidget):
     def show_node(self, node_id: str | None) -> None:
         """Show a node's full chain-rule product, from the output down to it."""
         evaluation = self.document.evaluation
-        if node_id is None or node_id not in evaluation.program.index:
-            self._selected = None
+        graph = self.document.graph
+        if node_id is not None and node_id not in graph:
+            node_id = None  # removed: forget it rather than ask the graph for it again
+        self._selected = node_id
+        # Mid-edit (a deletion emits selection changes before the document re-evaluates) the
+        # evaluation may still name removed nodes; the next refresh shows the product.
+        current = evaluation.graph is graph and evaluation.program is compile_graph(graph)
+        if node_id is None or not current or node_id not in evaluation.program.index:
             self.selected_label.setText(
                 f'<span style="color:{self._theme.muted_text}">'
                 "Select a node to see its gradient as a chain-rule product.</span>"
             )
             return
-        self._selected = node_id
         lines = chain_product(evaluation, node_id)
         self.selected_label.setText("<br>".join(line.html(self._theme) for line in lines))
 
