@@ -191,7 +191,7 @@ class ExpressionDialog(QDialog):
         n = len(graph)
         parts = [f"{n} node{'s' if n != 1 else ''}"]
         if ev.output is not None:
-            out = graph.node(ev.output).label
+            out = graph.display_name(ev.output)
             parts.append(
                 f'{html.escape(out)} = <span style="color:{t.value};font-weight:600">'
                 f"{format_number(ev.value)}</span>"
@@ -199,7 +199,7 @@ class ExpressionDialog(QDialog):
             for node in graph.inputs()[:4]:
                 grad = format_number(ev.grad_of(node.id))
                 parts.append(
-                    f"∂{html.escape(out)}/∂{html.escape(node.label)} = "
+                    f"∂{html.escape(out)}/∂{html.escape(graph.display_name(node.id))} = "
                     f'<span style="color:{t.grad};font-weight:600">{grad}</span>'
                 )
         if ev.diagnostics:

@@ -193,7 +193,7 @@ class InspectorPanel(QScrollArea):
     def _output_label(self, ev: Evaluation) -> str:
         if not self._known(ev.output):
             return "out"
-        return self.document.graph.node(ev.output).label
+        return self.document.graph.display_name(ev.output)
 
     def _set_row_visible(self, widget: QWidget, visible: bool) -> None:
         self.form.setRowVisible(widget, visible)
@@ -203,6 +203,7 @@ class InspectorPanel(QScrollArea):
         op = OPS[node.op]
         t = self.theme
         is_output = ev.output == node.id
+        me = self.document.graph.display_name(node.id)
         badge = (
             f' &nbsp;<span style="color:{t.output_border};font-weight:600">OUTPUT</span>' if is_output else ""
         )
@@ -215,7 +216,7 @@ class InspectorPanel(QScrollArea):
         self.heading.setText(
             f'<span style="font-size:large;font-weight:600">{html.escape(op.symbol)}</span>&nbsp; '
             f"<b>{html.escape(op.title)}</b>"
-            f' <span style="color:{t.muted_text}">({html.escape(node.id)})</span>{badge}'
+            f' <span style="color:{t.muted_text}">{html.escape(me)}</span>{badge}'
             f'<br><span style="color:{t.muted_text}">{html.escape(what)}</span>'
         )
         self.form_widget.show()
@@ -234,9 +235,9 @@ class InspectorPanel(QScrollArea):
         self._set_row_visible(self.trainable_box, node.op == "input")
         self.trainable_box.setChecked(node.trainable)
         out = self._output_label(ev)
-        self.grad_title.setText(f"∂{out}/∂{node.label}" if len(out) + len(node.label) < 16 else "Gradient")
+        self.grad_title.setText(f"∂{out}/∂{me}" if len(out) + len(me) < 16 else "Gradient")
         self.grad_label.setText(self._color(_num(grad), t.grad))
-        self.grad_label.setToolTip(f"How much {out} changes per unit change of {node.label}")
+        self.grad_label.setToolTip(f"How much {out} changes per unit change of {me}")
 
         rows = self._local_rows(node, ev)
         self.locals_title.setVisible(bool(rows))
@@ -252,11 +253,9 @@ class InspectorPanel(QScrollArea):
     def _describe(self, node_id: str) -> str:
         """How to name an operand node: its name, else what it is."""
         node = self.document.graph.node(node_id)
-        if node.name:
-            return node.name
-        if node.op == "const":
+        if node.op == "const" and not node.name:
             return f"constant {_num(node.value)}"
-        return f"{OPS[node.op].title} ({node.id})"
+        return self.document.graph.display_name(node_id)
 
     def _local_rows(self, node: Node, ev: Evaluation) -> list[str]:
         """Per operand: the formula, its number here, and upstream × local = what flows back."""
@@ -265,7 +264,7 @@ class InspectorPanel(QScrollArea):
         graph = self.document.graph
         rows: list[str] = []
         grad = ev.grad_of(node.id)
-        out, me = html.escape(self._output_label(ev)), html.escape(node.label)
+        out, me = html.escape(self._output_label(ev)), html.escape(self.document.graph.display_name(node.id))
         for slot, formula in enumerate(op.formulas):
             letter = "ab"[slot] if slot < 2 else f"x{slot + 1}"
             role = op.operand_names[slot] if slot < len(op.operand_names) else ""
@@ -317,12 +316,12 @@ class InspectorPanel(QScrollArea):
             parts.append(f"<p>{html.escape(graph.description)}</p>")
         if self._known(ev.output):
             assert ev.output is not None
-            out = graph.node(ev.output).label
+            out = graph.display_name(ev.output)
             parts.append(f"<p>Output <b>{html.escape(out)}</b> = {self._color(_num(ev.value), t.value)}</p>")
             inputs = [n for n in graph.inputs() if self._known(n.id)]
             if inputs:
                 grads = "<br>".join(
-                    f"∂{html.escape(out)}/∂{html.escape(n.label)} = "
+                    f"∂{html.escape(out)}/∂{html.escape(graph.display_name(n.id))} = "
                     f"{self._color(_num(ev.grad_of(n.id)), t.grad)}"
                     for n in inputs[:8]
                 )

@@ -349,7 +349,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         if ev.output is None or ev.output not in graph:
             self.output_label.setText(f'<span style="color:{t.muted_text}">no output</span>')
         else:
-            name = html.escape(graph.node(ev.output).label)
+            name = html.escape(graph.display_name(ev.output))
             text = f'{name} = <b style="color:{t.value}">{html.escape(format_number(ev.value))}</b>'
             if ev.diagnostics:
                 count = len(ev.diagnostics)
@@ -370,7 +370,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
             node = self.document.graph.node(ids[0])
             t = self.theme
             self.selection_label.setText(
-                f"{html.escape(node.label)}: value "
+                f"{html.escape(self.document.graph.display_name(node.id))}: value "
                 f'<span style="color:{t.value}">{format_number(ev.value_of(node.id))}</span>, gradient '
                 f'<span style="color:{t.grad}">{format_number(ev.grad_of(node.id))}</span>&nbsp;&nbsp;'
             )

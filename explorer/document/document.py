@@ -158,7 +158,8 @@ class GraphDocument(QObject):
                 from explorer.graph.model import CycleError
 
                 raise CycleError(
-                    f"linking {self.graph.node(source).label!r} into {node.label!r} would make a cycle"
+                    f"linking {self.graph.display_name(source)!r} into {self.graph.display_name(target)!r} "
+                    "would make a cycle"
                 )
         else:
             self.graph.check_connect(source, target, slot)

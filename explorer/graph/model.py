@@ -118,6 +118,12 @@ class Graph:
         """Nodes in insertion order (the order files are written in)."""
         return list(self._nodes.values())
 
+    def display_name(self, node_id: str) -> str:
+        """What to call a node in any message: its name, else its formula (never a bare id)."""
+        from explorer.graph.naming import display_name  # naming reads this module
+
+        return display_name(self, node_id)
+
     def node(self, node_id: str) -> Node:
         try:
             return self._nodes[node_id]
@@ -166,7 +172,7 @@ class Graph:
             return sinks[0].id
         if not sinks:
             raise GraphError("the graph is empty: there is no output node")
-        names = ", ".join(n.label for n in sinks[:5])
+        names = ", ".join(self.display_name(n.id) for n in sinks[:5])
         raise GraphError(f"the graph has {len(sinks)} possible outputs ({names}); choose one")
 
     def default_output(self) -> str | None:
@@ -364,13 +370,15 @@ class Graph:
         src, dst = self.node(source), self.node(target)
         arity = OPS[dst.op].arity
         if arity == 0:
-            raise ArityError(f"{dst.label!r} is {OPS[dst.op].title.lower()} and takes no operands")
+            title = OPS[dst.op].title.lower()
+            raise ArityError(f"{self.display_name(dst.id)!r} is {title} and takes no operands")
         if not 0 <= slot < arity:
-            raise ArityError(f"{dst.label!r} ({dst.op}) has no operand slot {slot}")
+            raise ArityError(f"{self.display_name(dst.id)!r} ({dst.op}) has no operand slot {slot}")
         if dst.operands[slot] is not None:
-            raise ArityError(f"operand {slot + 1} of {dst.label!r} is already connected")
+            raise ArityError(f"operand {slot + 1} of {self.display_name(dst.id)!r} is already connected")
         if self.reaches(target, source):
-            raise CycleError(f"linking {src.label!r} into {dst.label!r} would make a cycle")
+            names = self.display_name(src.id), self.display_name(dst.id)
+            raise CycleError(f"linking {names[0]!r} into {names[1]!r} would make a cycle")
 
     def connect(self, source: str, target: str, slot: int) -> Edge:
         """Feed ``source`` into operand ``slot`` of ``target``."""
@@ -385,10 +393,10 @@ class Graph:
         dst = self.node(target)
         arity = OPS[dst.op].arity
         if isinstance(slot, bool) or not isinstance(slot, int) or not 0 <= slot < arity:
-            raise ArityError(f"{dst.label!r} ({dst.op}) has no operand slot {slot!r}")
+            raise ArityError(f"{self.display_name(dst.id)!r} ({dst.op}) has no operand slot {slot!r}")
         source = dst.operands[slot]
         if source is None:
-            raise GraphError(f"operand {slot + 1} of {dst.label!r} is not connected")
+            raise GraphError(f"operand {slot + 1} of {self.display_name(dst.id)!r} is not connected")
         return source
 
     def disconnect(self, target: str, slot: int) -> Edge:

@@ -196,7 +196,8 @@ class SensitivityPanel(QWidget):
         window = None if node_id is None else self._fit_for(node_id, graph.node(node_id).value)
         if node_id is not None and window is None:
             node = graph.node(node_id)
-            self.message.emit(f"{node.label} = {format_number(node.value)} is too far out to plot.")
+            name = graph.display_name(node_id)
+            self.message.emit(f"{name} = {format_number(node.value)} is too far out to plot.")
             return
         self._x2_id = node_id
         self._heat_key = None
@@ -339,8 +340,8 @@ class SensitivityPanel(QWidget):
     def _names(self) -> tuple[str, str]:
         graph = self._doc.graph
         y = self._y_effective()
-        x_name = graph.node(self._x_id).label if self._x_id in graph else "x"
-        y_name = graph.node(y).label if y is not None and y in graph else "y"
+        x_name = graph.display_name(self._x_id) if self._x_id in graph else "x"
+        y_name = graph.display_name(y) if y is not None and y in graph else "y"
         return x_name, y_name
 
     def _fit_for(self, input_id: str, x0: float) -> tuple[float, float] | None:
@@ -360,7 +361,7 @@ class SensitivityPanel(QWidget):
         graph = self._doc.graph
         if node_id in graph:
             node = graph.node(node_id)
-            if self._labels.get(node_id) != (node.label, node.op):
+            if self._labels.get(node_id) != (graph.display_name(node_id), node.op):
                 self._labels_dirty = True
 
     def _on_reset(self) -> None:
@@ -390,7 +391,7 @@ class SensitivityPanel(QWidget):
             if not lo <= value <= hi:
                 window = limits.range_around(value, 0.5 * (hi - lo))
                 if window is None:
-                    self._show_too_far(graph.node(x).label, value)
+                    self._show_too_far(graph.display_name(x), value)
                     return
                 self.set_range(*window)
                 return  # set_range came back here with the new range
@@ -515,11 +516,11 @@ class SensitivityPanel(QWidget):
 
     def _fill_combos(self) -> None:
         graph = self._doc.graph
-        self._labels = {n.id: (n.label, n.op) for n in graph.nodes}
+        self._labels = {n.id: (graph.display_name(n.id), n.op) for n in graph.nodes}
         self._labels_dirty = False
         self.controls.fill(graph, self._x_id, self._y_choice, self._x2_id)
         x_name, y_name = self._names()
-        x2_name = graph.node(self._x2_id).label if self._x2_id is not None else ""
+        x2_name = graph.display_name(self._x2_id) if self._x2_id is not None else ""
         self.view.set_names(x_name, y_name, x2_name)
 
     # ------------------------------------------------------------------ gestures -> document
@@ -537,7 +538,7 @@ class SensitivityPanel(QWidget):
     def _begin_point_drag(self) -> None:
         if self._x_id is not None and self._x2_id is not None:
             graph = self._doc.graph
-            text = f"Drag {graph.node(self._x_id).label} and {graph.node(self._x2_id).label}"
+            text = f"Drag {graph.display_name(self._x_id)} and {graph.display_name(self._x2_id)}"
             self._drag.begin([self._x_id, self._x2_id], text)
 
     def _drag_point_to(self, x: float, x2: float) -> None:

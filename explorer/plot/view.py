@@ -34,6 +34,12 @@ ARROW_PIXELS = 46.0  # the gradient arrow's length on screen; its size is in the
 CURVE_WIDTH = 2.4
 
 
+def _slope(y: str, x: str) -> str:
+    """``dy/dx`` in the lesson's notation: ``d(loss)/da`` once a name is longer than a letter."""
+    d_y, d_x = (f"d{n}" if len(n) == 1 else f"d({n})" for n in (y, x))
+    return f"{d_y}/{d_x}"
+
+
 class ScrubViewBox(pg.ViewBox):
     """A view box whose left-button drag and click mean "put x here" (and x₂ on a heat map)."""
 
@@ -231,7 +237,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
             item.update()
 
     def set_names(self, x_name: str, y_name: str, x2_name: str = "") -> None:
-        """The names the axes, legend and readout use (node names or ids)."""
+        """The names the axes, legend and readout use (node names, else formulas)."""
         self._names = (x_name, y_name, x2_name)
         self._label_axes()
         self._write_readout()
@@ -241,7 +247,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         t = self._theme
         style = {"font-size": "10.5pt"}
         self.y_plot.setLabel("left", y, color=t.value, **style)
-        self.dy_plot.setLabel("left", f"d{y}/d{x}", color=t.grad, **style)
+        self.dy_plot.setLabel("left", _slope(y, x), color=t.grad, **style)
         heat = self.heat_plot.isVisible()
         for plot, bottom in ((self.y_plot, False), (self.dy_plot, not heat), (self.heat_plot, heat)):
             plot.setLabel("bottom", x if bottom else None, color=t.text, **style)
@@ -249,7 +255,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         self.heat_plot.setLabel("left", x2, color=t.text, **style)
         self.colour_bar.setLabel("right", y, color=t.value, **style)
         for sample, text in zip(
-            self._samples, (f"{y}({x})", f"tangent (slope d{y}/d{x})", f"d{y}/d{x}"), strict=True
+            self._samples, (f"{y}({x})", f"tangent (slope {_slope(y, x)})", _slope(y, x)), strict=True
         ):
             label = self.legend.getLabel(sample)
             if label is not None:
@@ -328,7 +334,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
                 (f"{y_name} = ", t.value, False),
                 (format_number(y), t.value, True),
                 gap,
-                (f"d{y_name}/d{x_name} = ", t.grad, False),
+                (f"{_slope(y_name, x_name)} = ", t.grad, False),
                 (format_number(dy), t.grad, True),
             ]
         ]
