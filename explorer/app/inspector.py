@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.app.problems import local_reason
 from explorer.document.document import GraphDocument
 from explorer.graph.engine import Evaluation
 from explorer.graph.model import Edge, GraphError, Node
@@ -265,6 +266,7 @@ class InspectorPanel(QScrollArea):
         rows: list[str] = []
         grad = ev.grad_of(node.id)
         out, me = html.escape(self._output_label(ev)), html.escape(self.document.graph.display_name(node.id))
+        reason = local_reason(graph, ev, node.id)
         for slot, formula in enumerate(op.formulas):
             letter = "ab"[slot] if slot < 2 else f"x{slot + 1}"
             role = op.operand_names[slot] if slot < len(op.operand_names) else ""
@@ -280,6 +282,14 @@ class InspectorPanel(QScrollArea):
                 continue
             local = ev.local_of(edge)
             contribution = ev.contribution_of(edge)
+            if local != local and reason is not None:
+                # "1/a = undefined" reads like a bug; say why there is no number here instead.
+                why = f'<span style="color:{t.error}">no value here: {html.escape(reason)}</span>'
+                rows.append(
+                    f'<p style="margin:6px 0 0 0"><span style="font-family:monospace">{html.escape(formula)}'
+                    f"</span><br>{why}</p>"
+                )
+                continue
             rhs = formula.rsplit("=", 1)[-1].strip()
             described = self._describe(source)
             who = ""

@@ -45,6 +45,7 @@ from explorer.app.documents import DocumentHandling
 from explorer.app.features import Features
 from explorer.app.inspector import InspectorPanel
 from explorer.app.palette import NodePalette, palette_panel
+from explorer.app.problems import ProblemButton
 from explorer.app.recovery import AutoSaver, RecoveryStore
 from explorer.app.settings import Preferences, default_settings
 from explorer.app.style import LARGE_FONT_SCALE, apply_app_theme
@@ -145,8 +146,11 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self.output_label = QLabel()
         self.output_label.setObjectName("outputStatus")
         self.output_label.setTextFormat(Qt.TextFormat.RichText)
+        self.problem_button = ProblemButton()
+        self.problem_button.go_to.connect(self._go_to_problem)
         self.statusBar().addPermanentWidget(self.selection_label)
         self.statusBar().addPermanentWidget(self.output_label)
+        self.statusBar().addPermanentWidget(self.problem_button)
 
         self.scene.selection_changed_ids.connect(self._selection_changed)
         self.scene.message.connect(self._status)
@@ -351,13 +355,22 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         else:
             name = html.escape(graph.display_name(ev.output))
             text = f'{name} = <b style="color:{t.value}">{html.escape(format_number(ev.value))}</b>'
-            if ev.diagnostics:
-                count = len(ev.diagnostics)
-                text += (
-                    f' &nbsp;<span style="color:{t.error}">⚠ {count} problem{"s" if count > 1 else ""}</span>'
-                )
             self.output_label.setText(text)
+        self.problem_button.show_problems(ev, graph, t)
         self._selection_changed(self.scene.selected_node_ids(), refresh_inspector=False)
+
+    def _go_to_problem(self, node_id: str, message: str) -> None:
+        """The status-bar problem count was clicked: show that node and say why it is red."""
+        if node_id not in self.document.graph:
+            return
+        self._auto_fit = False
+        self.scene.select_nodes([node_id])
+        self.view.centerOn(self.scene.node_item(node_id))
+        inspector = self.panels.get("inspectorDock")
+        if inspector is not None:
+            inspector.show()
+            inspector.raise_()
+        self.statusBar().showMessage(message)  # stays until the next message: it is the answer
 
     def _selection_changed(self, ids: list[str], refresh_inspector: bool = True) -> None:
         ids = [nid for nid in ids if nid in self.document.graph]
