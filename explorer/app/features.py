@@ -64,6 +64,7 @@ class Features:
     animation_controls: AnimationControls
 
     _plot: SensitivityPanel | None = None
+    _narrative_panel: NarrativePanel | None = None
     _auto_fit: bool
 
     # ------------------------------------------------------------------ hooks the window provides
@@ -124,6 +125,8 @@ class Features:
 
         panel = NarrativePanel(self.document, self.player, self.theme)
         panel.setObjectName("narrativePanel")
+        panel.predict.reveal_changed.connect(self._hide_secret_slope)
+        self._narrative_panel = panel
         ids = self.scene.selected_node_ids()
         panel.show_node(ids[0] if len(ids) == 1 else None)
         return panel
@@ -142,6 +145,8 @@ class Features:
         if len(ids) == 1:
             panel.set_selected_node(ids[0])
         self._plot = panel
+        panel.input_changed.connect(lambda _id: self._hide_secret_slope())
+        self._hide_secret_slope()
         return panel
 
     @property
@@ -153,6 +158,13 @@ class Features:
     def sensitivity(self) -> SensitivityPanel:
         """The sensitivity plot (built now if its dock has not been shown yet)."""
         return self.panel_widget("sensitivityDock")  # type: ignore[return-value]
+
+    def _hide_secret_slope(self) -> None:
+        """Predict mode: the plot's slope is x's gradient, so it waits until that is revealed."""
+        narrative, plot = self._narrative_panel, self._plot
+        if narrative is None or plot is None:
+            return
+        plot.set_slope_hidden(narrative.predict.hides_gradient(plot.input_id))
 
     def _plot_follows_selection(self, ids: list[str]) -> None:
         if self._plot is not None:

@@ -270,6 +270,10 @@ class SensitivityPanel(QWidget):
         self._theme = theme
         self.view.set_theme(theme)
 
+    def set_slope_hidden(self, hidden: bool) -> None:
+        """Predict mode asks for this gradient: keep dy/dx off the plot until it is revealed."""
+        self.view.set_slope_hidden(hidden)
+
     def set_selected_node(self, node_id: str | None) -> None:
         """Follow the canvas selection: an input becomes x, a computed node becomes y."""
         graph = self._doc.graph

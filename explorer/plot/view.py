@@ -104,6 +104,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         self._heat_point = (math.nan, math.nan, math.nan, math.nan)
         self._x_range = (-1.0, 1.0)
         self._note = ""
+        self._slope_hidden = False  # predict mode: the slope is the answer being asked for
 
         self.ci.layout.setSpacing(2)
         self.ci.setContentsMargins(6, 4, 10, 6)
@@ -297,6 +298,20 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         """(x, y, dy/dx) as shown by the marker and readout."""
         return self._point
 
+    def set_slope_hidden(self, hidden: bool) -> None:
+        """Hide dy/dx (curve, marker, tangent, readout number) until the learner has predicted it."""
+        if hidden == self._slope_hidden:
+            return
+        self._slope_hidden = hidden
+        for item in (self.dy_curve, self.dy_marker):
+            item.setVisible(not hidden)
+        self._draw_tangent()
+        self._write_readout()
+
+    @property
+    def slope_hidden(self) -> bool:
+        return self._slope_hidden
+
     def set_note(self, note: str) -> None:
         """A one-line remark under the readout ("y does not depend on x"), or ""."""
         if note != self._note:
@@ -315,7 +330,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         lo, hi = self._x_range
         y_lo, y_hi = self.y_plot.vb.viewRange()[1]
         segment = tangent_segment(x, y, dy, lo, hi, y_lo, y_hi)
-        if segment is None:
+        if segment is None or self._slope_hidden:
             self.tangent.setVisible(False)
         else:
             (x0, x1), (y0, y1) = segment
@@ -335,18 +350,19 @@ class SensitivityView(pg.GraphicsLayoutWidget):
                 (format_number(y), t.value, True),
                 gap,
                 (f"{_slope(y_name, x_name)} = ", t.grad, False),
-                (format_number(dy), t.grad, True),
+                ("?" if self._slope_hidden else format_number(dy), t.grad, True),
             ]
         ]
         if self.heat_plot.isVisible() and x2_name:
             _x1, x2, g1, g2 = self._heat_point
+            nabla = "?, ?" if self._slope_hidden else f"{format_number(g1)}, {format_number(g2)}"
             lines.append(
                 [
                     (f"{x2_name} = ", t.text, False),
                     (format_number(x2), t.text, True),
                     gap,
                     (f"∇{y_name} = (", t.grad, False),
-                    (f"{format_number(g1)}, {format_number(g2)}", t.grad, True),
+                    (nabla, t.grad, True),
                     (")", t.grad, False),
                 ]
             )
