@@ -40,6 +40,7 @@ from explorer.animation.paths_view import PathsView
 from explorer.animation.player import Player
 from explorer.animation.predict import PredictBox
 from explorer.animation.wording import Rich, derivative, label, num, output_label, rich
+from explorer.graph.completeness import incomplete_message
 from explorer.graph.engine import compile_graph
 from explorer.theme import LIGHT, Theme
 
@@ -314,6 +315,12 @@ class NarrativePanel(QWidget):
             return
         if self.predict.hides_gradient(nid):
             self.nudge_label.setText(self._secret(nid, "the nudge check"))
+            return
+        unfinished = incomplete_message(ev.graph, ev.output)
+        if unfinished is not None:  # "undefined ≠ undefined" would read as a failed check
+            self.nudge_label.setText(
+                f'<span style="color:{self._theme.muted_text}">{html.escape(unfinished)}.</span>'
+            )
             return
         self.nudge_label.setText(nudge_text(ev, nudge(ev, nid)).html(self._theme))
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from explorer.app.problems import local_reason
 from explorer.document.document import GraphDocument
+from explorer.graph.completeness import incomplete_message
 from explorer.graph.engine import Evaluation
 from explorer.graph.model import Edge, GraphError, Node
 from explorer.graph.ops import OPS
@@ -329,7 +330,10 @@ class InspectorPanel(QScrollArea):
             out = graph.display_name(ev.output)
             parts.append(f"<p>Output <b>{html.escape(out)}</b> = {self._color(_num(ev.value), t.value)}</p>")
             inputs = [n for n in graph.inputs() if self._known(n.id)]
-            if inputs:
+            unfinished = incomplete_message(graph, ev.output)
+            if unfinished is not None:
+                parts.append(f'<p style="color:{t.muted_text}">{html.escape(unfinished)}.</p>')
+            elif inputs:
                 grads = "<br>".join(
                     f"∂{html.escape(out)}/∂{html.escape(graph.display_name(n.id))} = "
                     f"{self._color(_num(ev.grad_of(n.id)), t.grad)}"

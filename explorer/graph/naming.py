@@ -31,6 +31,7 @@ def format_number(x: float, digits: int = 4) -> str:
 
 
 LABEL_BUDGET = 14
+EMPTY_PORT = "□"
 _ATOM = 5  # precedence of a name, a number or a call: never needs brackets
 _PREC = {"add": 1, "sub": 1, "neg": 2, "mul": 3, "div": 3, "pow": 4}
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -90,13 +91,11 @@ def _formula(graph: Graph, node_id: str, budget: int) -> tuple[str, int] | None:
     if node.name or node.is_leaf:
         text, prec = _labelled(graph, node_id)
         return (text, prec) if node.name or node.op == "const" else None
-    if any(src is None for src in node.operands):
-        return None
     parts: list[str] = []
     left = budget - 1
     for slot, src in enumerate(node.operands):
-        assert src is not None
-        child = _formula(graph, src, left)
+        # An empty port is written as a box, so a half-built node still reads as its formula.
+        child = (EMPTY_PORT, _ATOM) if src is None else _formula(graph, src, left)
         if child is None:
             return None
         text, prec = child
@@ -106,8 +105,8 @@ def _formula(graph: Graph, node_id: str, budget: int) -> tuple[str, int] | None:
         left -= len(text)
     op = node.op
     if op == "pow":
-        exponent = graph.node(node.operands[1] or "")
-        power = exponent.value if exponent.op == "const" and not exponent.name else None
+        exponent = graph.node(node.operands[1]) if node.operands[1] is not None else None
+        power = exponent.value if exponent and exponent.op == "const" and not exponent.name else None
         if power is not None and power.is_integer() and 0 <= power <= 9:
             text, prec = parts[0] + str(int(power)).translate(_SUPERSCRIPT), _PREC["pow"]
         else:

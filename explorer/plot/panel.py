@@ -38,6 +38,7 @@ from PySide6.QtCore import QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from explorer.document.document import GraphDocument
+from explorer.graph.completeness import incomplete_message
 from explorer.graph.engine import Evaluation
 from explorer.graph.model import GraphError
 from explorer.plot import export, limits, sweeps
@@ -440,12 +441,15 @@ class SensitivityPanel(QWidget):
         elif y is None:
             note = "The graph has no output to plot."
         else:
+            unfinished = incomplete_message(self._doc.graph, y)
             try:
                 xs, ys, dys = sweeps.curve(self._doc.graph, x, y, lo, hi, SWEEP_POINTS)
             except GraphError as exc:
-                note = str(exc)
+                note = unfinished or str(exc)
             else:
-                if y != x and not self._doc.graph.reaches(x, y):
+                if unfinished is not None:  # one reason, not "slope 0" and "undefined" besides
+                    note = f"{unfinished}."
+                elif y != x and not self._doc.graph.reaches(x, y):
                     x_name, y_name = self._names()
                     note = f"{y_name} does not depend on {x_name}: the slope is 0 everywhere."
         self._xs, self._ys, self._dys = xs, ys, dys
