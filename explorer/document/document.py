@@ -59,12 +59,23 @@ class GraphDocument(QObject):
         self._drag_serial = 0
         self._pushed: list[QUndoCommand] = []
         self._evaluation: Evaluation = evaluate(self.graph)
+        self._evaluated_revision = self.graph.revision
         self.undo_stack.indexChanged.connect(self._after_change)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
     # ------------------------------------------------------------------ state
     @property
     def evaluation(self) -> Evaluation:
+        """The evaluation of the graph as it is now.
+
+        Views hear about an edit (node_removed, graph_reset, a selection change) before the
+        document re-evaluates at the end of the command; one that asks for the evaluation
+        then gets it computed afresh (without a second ``evaluated`` signal), never one that
+        still names removed nodes.
+        """
+        if self._evaluation.graph is not self.graph or self._evaluated_revision != self.graph.revision:
+            self._evaluation = evaluate(self.graph)
+            self._evaluated_revision = self.graph.revision
         return self._evaluation
 
     @property
@@ -78,6 +89,7 @@ class GraphDocument(QObject):
     def recompute(self) -> Evaluation:
         """Evaluate now and tell every view; cheap enough (~1 ms at 1,000 nodes) to do per edit."""
         self._evaluation = evaluate(self.graph)
+        self._evaluated_revision = self.graph.revision
         self._dirty = False
         self.evaluated.emit(self._evaluation)
         return self._evaluation

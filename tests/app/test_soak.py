@@ -8,6 +8,7 @@ operation. Values include 1e308 and tiny numbers; names include hostile characte
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable
 
@@ -20,8 +21,8 @@ from explorer.graph.ops import OPS
 from explorer.graph.parser import parse
 from explorer.io.format import dumps, loads
 
-OPERATIONS = 2500
-SEED = 20261205
+OPERATIONS = int(os.environ.get("SOAK_OPERATIONS", "2500"))
+SEED = int(os.environ.get("SOAK_SEED", "20261205"))
 VALUES = (0.0, -1.0, 1.0, 2.5, 1e-308, 5e-324, 1e308, -1e308, 1.7976931348623157e308, 1e15, -3.0)
 NAMES = ("a", "x", "loss", "", "x\ny", "x\u202e2", "a" * 80, "ünï", "n1")
 

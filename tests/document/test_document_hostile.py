@@ -51,3 +51,20 @@ def test_names_with_control_or_direction_characters_are_refused(doc: GraphDocume
     with pytest.raises(GraphError, match="a name cannot contain"):
         doc.rename(a, name)
     assert doc.graph.node(a).name == "a"
+
+
+def test_views_asking_mid_edit_get_the_evaluation_of_the_graph_as_it_is(doc: GraphDocument) -> None:
+    """A view that reacts to node_removed or graph_reset reads the evaluation before the
+    document re-evaluates; it must never name removed nodes (the monkey test's 'n54')."""
+    seen: list[tuple[str | None, bool]] = []
+
+    def look(*_: object) -> None:
+        ev = doc.evaluation
+        seen.append((ev.output, ev.output is None or ev.output in doc.graph))
+
+    doc.node_removed.connect(look)
+    doc.graph_reset.connect(look)
+    doc.remove_nodes([doc.graph.find("loss").id])
+    doc.reset(parse("h(x) = (2x + 1)**2"))
+    assert seen and all(ok for _, ok in seen), seen
+    assert seen[-1][0] == doc.graph.find("h").id
