@@ -317,6 +317,11 @@ class NarrativePanel(QWidget):
             self.nudge_label.setText(self._secret(nid, "the nudge check"))
             return
         unfinished = incomplete_message(ev.graph, ev.output)
+        if unfinished is None and ev.value != ev.value:
+            problem = next((d for d in ev.diagnostics if d.kind in ("domain", "overflow")), None)
+            out, x = output_label(ev), label(ev.graph, nid)
+            unfinished = f"{out} is undefined here, so nudging {x} shows nothing"
+            unfinished += f" (the problem: {problem.message})" if problem else ""
         if unfinished is not None:  # "undefined ≠ undefined" would read as a failed check
             self.nudge_label.setText(
                 f'<span style="color:{self._theme.muted_text}">{html.escape(unfinished)}.</span>'

@@ -63,6 +63,11 @@ class _Note(QLabel):
         self.setText("")
 
 
+def _q(name: str) -> str:
+    """A formula in a derivative gets brackets: ∂((2·x + 1)²)/∂(2·x + 1), but ∂h/∂x."""
+    return name if name.replace("_", "a").isalnum() else f"({name})"
+
+
 def _label(text: str, object_name: str = "", note: bool = False) -> QLabel:
     label = _Note(text) if note else QLabel(text)
     label.setWordWrap(True)
@@ -237,7 +242,7 @@ class InspectorPanel(QScrollArea):
         self._set_row_visible(self.trainable_box, node.op == "input")
         self.trainable_box.setChecked(node.trainable)
         out = self._output_label(ev)
-        self.grad_title.setText(f"∂{out}/∂{me}" if len(out) + len(me) < 16 else "Gradient")
+        self.grad_title.setText(f"∂{_q(out)}/∂{_q(me)}" if len(out) + len(me) < 16 else "Gradient")
         self.grad_label.setText(self._color(_num(grad), t.grad))
         self.grad_label.setToolTip(f"How much {out} changes per unit change of {me}")
 
@@ -304,7 +309,7 @@ class InspectorPanel(QScrollArea):
                 f'<p style="margin:6px 0 0 0">'
                 f'<span style="font-family:monospace">{html.escape(formula)}</span>{here}<br>'
                 f"{who}"
-                f"∂{out}/∂{me} × ∂{me}/∂{letter} = {self._color(_num(grad), t.grad, False)} × "
+                f"∂{_q(out)}/∂{_q(me)} × ∂{_q(me)}/∂{letter} = {self._color(_num(grad), t.grad, False)} × "
                 f"{html.escape(_num(local))} = {self._color(_num(contribution), t.grad)}</p>"
             )
         return rows
@@ -335,7 +340,7 @@ class InspectorPanel(QScrollArea):
                 parts.append(f'<p style="color:{t.muted_text}">{html.escape(unfinished)}.</p>')
             elif inputs:
                 grads = "<br>".join(
-                    f"∂{html.escape(out)}/∂{html.escape(graph.display_name(n.id))} = "
+                    f"∂{_q(html.escape(out))}/∂{_q(html.escape(graph.display_name(n.id)))} = "
                     f"{self._color(_num(ev.grad_of(n.id)), t.grad)}"
                     for n in inputs[:8]
                 )

@@ -146,6 +146,9 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self.output_label = QLabel()
         self.output_label.setObjectName("outputStatus")
         self.output_label.setTextFormat(Qt.TextFormat.RichText)
+        # A card's reason for being red is in its tooltip; show it even while another
+        # window (the projector's notes, a terminal) has the focus.
+        self.setAttribute(Qt.WidgetAttribute.WA_AlwaysShowToolTips)
         self.problem_button = ProblemButton()
         self.problem_button.go_to.connect(self._go_to_problem)
         self.statusBar().addPermanentWidget(self.selection_label)

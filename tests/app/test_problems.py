@@ -23,22 +23,31 @@ def _open_log(window, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
     return window.document.graph.find("y").id
 
 
-def _tooltip_at(window, scene_point: QPointF) -> str:  # type: ignore[no-untyped-def]
+def _tooltip_at(window, scene_point: QPointF, shown: list[str]) -> str:  # type: ignore[no-untyped-def]
+    """Send a real tooltip event where the pointer rests; what the scene asked QToolTip to show."""
     viewport = window.view.viewport()
     pos = window.view.mapFromScene(scene_point)
-    QToolTip.hideText()
+    shown.clear()
     QApplication.sendEvent(viewport, QHelpEvent(QEvent.Type.ToolTip, pos, viewport.mapToGlobal(pos)))
-    return QToolTip.text()
+    return shown[-1] if shown else ""
 
 
-def test_the_card_and_its_badge_explain_the_problem(window, tmp_path: Path) -> None:
+def test_the_card_and_its_badge_explain_the_problem(window, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    shown: list[str] = []
+    monkeypatch.setattr(QToolTip, "showText", lambda _pos, text, *args: shown.append(text))
     y = _open_log(window, tmp_path)
     item = window.scene.node_item(y)
     window.view.centerOn(item)
     card = item.card_shape()
     badge = item.mapToScene(QPointF(card.right() - 4.0, card.top()))  # where the "!" is drawn
-    for point in (item.sceneBoundingRect().center(), badge, badge + QPointF(6.0, -6.0)):
-        assert _tooltip_at(window, point).startswith(REASON)
+    # The "!" disc straddles the card's corner: its upper half lies outside the card.
+    for point in (
+        item.sceneBoundingRect().center(),
+        badge,
+        badge + QPointF(0.0, -8.0),
+        badge + QPointF(7.0, -5.0),
+    ):
+        assert _tooltip_at(window, point, shown).startswith(REASON), point
 
 
 def test_clicking_the_problem_count_selects_the_node_and_says_why(window, tmp_path: Path) -> None:
@@ -66,3 +75,12 @@ def test_the_inspector_says_the_logs_operand_is_not_positive(window, tmp_path: P
     assert "no value here: y is undefined (a problem upstream)" in html.unescape(
         window.inspector.locals_label.text()
     )
+
+
+def test_the_nudge_check_does_not_compare_undefined_with_undefined(window, tmp_path: Path) -> None:
+    _open_log(window, tmp_path)
+    narrative = window.narrative
+    narrative.set_input(window.document.graph.find("a").id)
+    text = html.unescape(narrative.nudge_label.text())
+    assert "≠" not in text and "undefined / " not in text
+    assert "z is undefined here, so nudging a shows nothing (the problem: " + REASON + ")." in text
