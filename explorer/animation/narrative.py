@@ -317,7 +317,9 @@ class NarrativePanel(QWidget):
             self.nudge_label.setText(self._secret(nid, "the nudge check"))
             return
         unfinished = incomplete_message(ev.graph, ev.output)
-        if unfinished is None and ev.value != ev.value:
+        if unfinished is not None:  # the chain product above already names the empty ports
+            unfinished = "The nudge check waits until the empty ports are connected"
+        elif ev.value != ev.value:
             problem = next((d for d in ev.diagnostics if d.kind in ("domain", "overflow")), None)
             out, x = output_label(ev), label(ev.graph, nid)
             unfinished = f"{out} is undefined here, so nudging {x} shows nothing"

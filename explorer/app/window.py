@@ -36,7 +36,16 @@ from PySide6.QtGui import (
     QGuiApplication,
     QShowEvent,
 )
-from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QToolTip,
+    QWidget,
+)
 from shiboken6 import isValid
 
 from explorer.app.actions import build_menus, build_toolbar, create_actions
@@ -399,6 +408,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
             self.actions[key].setEnabled(len(ids) == 1)
 
     def _document_replaced(self) -> None:
+        QToolTip.hideText()  # a card's tooltip must not outlive its graph
         self._selection_changed([])
         self._update_title()
         self._update_status()

@@ -64,16 +64,14 @@ def test_every_view_says_the_same_one_thing(window, tmp_path: Path) -> None:
     where = window.view.mapFromScene(item.sceneBoundingRect().center())
     QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, where)
     assert window.scene.selected_node_ids() == [x] and plot.input_id == x
-    views = {
-        "plot": plot.view._note,
-        "nudge": plain(narrative.nudge_label.text()),
-        "product": plain(narrative.selected_label.text()),
-    }
+    views = {"plot": plot.view._note, "product": plain(narrative.selected_label.text())}
+    nudge = plain(narrative.nudge_label.text())
+    assert nudge == "The nudge check waits until the empty ports are connected."
     for where_, text in views.items():
         assert text == f"{MESSAGE}.", (where_, text)
     window.scene.clearSelection()
     summary = plain(window.inspector.summary_label.text())
     assert f"{MESSAGE}." in summary
-    for text in [*views.values(), summary, plot.view.readout.text()]:
+    for text in [*views.values(), nudge, summary, plot.view.readout.text()]:
         for bad in CONTRADICTIONS:
             assert bad not in text, (bad, text)
