@@ -12,6 +12,7 @@ Imports: PySide6, explorer.document, explorer.graph, explorer.theme.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -85,6 +86,8 @@ class InspectorPanel(QScrollArea):
         self.document = document
         self.theme = theme
         self._ids: list[str] = []
+        # Predict mode: gradients the learner has not yet predicted read "?" here too.
+        self.hides_gradient: Callable[[str], bool] = lambda _node_id: False
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -243,7 +246,8 @@ class InspectorPanel(QScrollArea):
         self.trainable_box.setChecked(node.trainable)
         out = self._output_label(ev)
         self.grad_title.setText(f"∂{_q(out)}/∂{_q(me)}" if len(out) + len(me) < 16 else "Gradient")
-        self.grad_label.setText(self._color(_num(grad), t.grad))
+        secret = self.hides_gradient(node.id)
+        self.grad_label.setText(self._color("?" if secret else _num(grad), t.grad))
         self.grad_label.setToolTip(f"How much {out} changes per unit change of {me}")
 
         rows = self._local_rows(node, ev)
@@ -288,6 +292,14 @@ class InspectorPanel(QScrollArea):
                 continue
             local = ev.local_of(edge)
             contribution = ev.contribution_of(edge)
+            if self.hides_gradient(node.id) or self.hides_gradient(source):
+                # upstream × local is (part of) the operand's gradient: wait for the reveal
+                rows.append(
+                    f'<p style="margin:6px 0 0 0"><span style="font-family:monospace">{html.escape(formula)}'
+                    f'</span><br><span style="color:{t.muted_text}">predict first; the product '
+                    "appears once the gradient is revealed</span></p>"
+                )
+                continue
             if local != local and reason is not None:
                 # "1/a = undefined" reads like a bug; say why there is no number here instead.
                 why = f'<span style="color:{t.error}">no value here: {html.escape(reason)}</span>'
@@ -341,7 +353,7 @@ class InspectorPanel(QScrollArea):
             elif inputs:
                 grads = "<br>".join(
                     f"∂{_q(html.escape(out))}/∂{_q(html.escape(graph.display_name(n.id)))} = "
-                    f"{self._color(_num(ev.grad_of(n.id)), t.grad)}"
+                    f"{self._color('?' if self.hides_gradient(n.id) else _num(ev.grad_of(n.id)), t.grad)}"
                     for n in inputs[:8]
                 )
                 parts.append(f"<p>{grads}</p>")

@@ -394,10 +394,11 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         elif len(ids) == 1 and ids[0] in ev.program.index:
             node = self.document.graph.node(ids[0])
             t = self.theme
+            grad = "?" if self.inspector.hides_gradient(node.id) else format_number(ev.grad_of(node.id))
             self.selection_label.setText(
                 f"{html.escape(self.document.graph.display_name(node.id))}: value "
                 f'<span style="color:{t.value}">{format_number(ev.value_of(node.id))}</span>, gradient '
-                f'<span style="color:{t.grad}">{format_number(ev.grad_of(node.id))}</span>&nbsp;&nbsp;'
+                f'<span style="color:{t.grad}">{grad}</span>&nbsp;&nbsp;'
             )
         else:
             self.selection_label.setText(f"{len(ids)} selected")

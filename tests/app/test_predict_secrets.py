@@ -49,7 +49,15 @@ def test_no_view_gives_the_gradient_away_before_it_is_revealed(window, qtbot) ->
         "paths": plain(narrative.paths_view.sum_label.text()),
         "product": plain(narrative.selected_label.text()),
         "plot": plot.view.readout.text(),
+        "inspector": plain(window.inspector.grad_label.text()),
+        "status": plain(window.selection_label.text()),
     }
+    assert not narrative.forward_mode_check.isEnabled()  # tangents would print the answer
+    c = graph.find("c").id
+    window.scene.select_nodes([c])  # c's gradient (14) is known; its product with ∂c/∂a is a's
+    secrets["inspector c"] = plain(window.inspector.locals_label.text())
+    assert "14" in plain(window.inspector.grad_label.text())
+    window.scene.select_nodes([a])
     for where, text in secrets.items():
         assert "42" not in text, (where, text)
     assert "Predict d(loss)/da first" in secrets["nudge"] and "Predict d(loss)/da first" in secrets["paths"]
@@ -64,3 +72,6 @@ def test_no_view_gives_the_gradient_away_before_it_is_revealed(window, qtbot) ->
     assert "42" in plain(narrative.paths_view.sum_label.text()) and narrative.paths_view.list.count() == 1
     assert "42" in plain(narrative.selected_label.text())
     assert not plot.view.slope_hidden and "d(loss)/da = 42" in plot.view.readout.text()
+    assert "42" in plain(window.inspector.grad_label.text()) and "42" in plain(window.selection_label.text())
+    check.click()  # predict off: forward mode is offered again
+    assert narrative.forward_mode_check.isEnabled()
