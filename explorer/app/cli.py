@@ -169,8 +169,9 @@ def _json_number(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _node_label(node: Any) -> str:
-    return node.name or node.id
+def _node_label(node: Any, graph: Any) -> str:
+    """The one naming rule (name, else formula), as on the canvas and in the narrative."""
+    return str(graph.display_name(node.id))
 
 
 # ---------------------------------------------------------------------------------- commands
@@ -199,7 +200,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     order = [graph.node(nid) for nid in ev.program.ids]
     if args.json:
         doc: dict[str, Any] = {
-            "output": _node_label(out_node),
+            "output": out_node.name or out_node.id,  # machine-readable: ids stay ids
             "value": _json_number(ev.value),
             "nodes": [
                 {
@@ -219,7 +220,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         if sweep_result is not None:
             x_node, xs, ys, dys = sweep_result
             doc["sweep"] = {
-                "input": _node_label(x_node),
+                "input": x_node.name or x_node.id,
                 "xs": [float(x) for x in xs],
                 "values": [_json_number(float(y)) for y in ys],
                 "grads": [_json_number(float(d)) for d in dys],
@@ -227,12 +228,13 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         print(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
         return 0
 
-    out_label = _node_label(out_node)
-    rows = [("node", "op", "value", f"d{out_label}/d(node)")]
+    out_label = _node_label(out_node, graph)
+    d_out = f"d{out_label}" if out_label.isidentifier() else f"d({out_label})"  # a formula needs brackets
+    rows = [("node", "op", "value", f"{d_out}/d(node)")]
     for n in order:
         rows.append(
             (
-                _node_label(n) + ("  (output)" if n.id == out_node.id else ""),
+                _node_label(n, graph) + ("  (output)" if n.id == out_node.id else ""),
                 n.op,
                 format_number(ev.value_of(n.id), 12),
                 format_number(ev.grad_of(n.id), 12),
@@ -250,7 +252,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         print(f"warning: {d.message}")
     if sweep_result is not None:
         x_node, xs, ys, dys = sweep_result
-        x_label = _node_label(x_node)
+        x_label = _node_label(x_node, graph)
         print(f"\nsweep of {x_label}:")
         print(f"{x_label:>14}  {out_label:>18}  {'d' + out_label + '/d' + x_label:>18}")
         for x, y, d in zip(xs, ys, dys, strict=True):
@@ -358,6 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if (argv and argv[0] in SUBCOMMANDS) or argv[:1] in (["-h"], ["--help"]):
             args = _build_parser().parse_args(argv)
+            _check_text_arguments(args)
             handler = {
                 "eval": _cmd_eval,
                 "validate": _cmd_validate,
@@ -377,6 +380,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # one line, never a traceback
         return _report(exc)
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """Typed text must be valid UTF-8; Python hands undecodable bytes over as lone surrogates.
+
+    File names are left alone: on POSIX any bytes may name a file.
+    """
+    for key in ("expr", "title", "description", "output", "sweep", "set"):
+        value = getattr(args, key, None)
+        for text in value if isinstance(value, list) else [value]:
+            if not isinstance(text, str):
+                continue
+            bad = next((i for i, c in enumerate(text) if "\ud800" <= c <= "\udfff"), None)
+            if bad is not None:
+                code = ord(text[bad])
+                what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "a lone surrogate"
+                raise CliError(f"--{key}: not valid UTF-8 text ({what} at character {bad + 1})")
 
 
 def _report(exc: BaseException) -> int:

@@ -36,7 +36,16 @@ from PySide6.QtGui import (
     QGuiApplication,
     QShowEvent,
 )
-from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QToolTip,
+    QWidget,
+)
 from shiboken6 import isValid
 
 from explorer.app.actions import build_menus, build_toolbar, create_actions
@@ -45,6 +54,7 @@ from explorer.app.documents import DocumentHandling
 from explorer.app.features import Features
 from explorer.app.inspector import InspectorPanel
 from explorer.app.palette import NodePalette, palette_panel
+from explorer.app.problems import ProblemButton
 from explorer.app.recovery import AutoSaver, RecoveryStore
 from explorer.app.settings import Preferences, default_settings
 from explorer.app.style import LARGE_FONT_SCALE, apply_app_theme
@@ -145,8 +155,14 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self.output_label = QLabel()
         self.output_label.setObjectName("outputStatus")
         self.output_label.setTextFormat(Qt.TextFormat.RichText)
+        # A card's reason for being red is in its tooltip; show it even while another
+        # window (the projector's notes, a terminal) has the focus.
+        self.setAttribute(Qt.WidgetAttribute.WA_AlwaysShowToolTips)
+        self.problem_button = ProblemButton()
+        self.problem_button.go_to.connect(self._go_to_problem)
         self.statusBar().addPermanentWidget(self.selection_label)
         self.statusBar().addPermanentWidget(self.output_label)
+        self.statusBar().addPermanentWidget(self.problem_button)
 
         self.scene.selection_changed_ids.connect(self._selection_changed)
         self.scene.message.connect(self._status)
@@ -349,15 +365,24 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         if ev.output is None or ev.output not in graph:
             self.output_label.setText(f'<span style="color:{t.muted_text}">no output</span>')
         else:
-            name = html.escape(graph.node(ev.output).label)
+            name = html.escape(graph.display_name(ev.output))
             text = f'{name} = <b style="color:{t.value}">{html.escape(format_number(ev.value))}</b>'
-            if ev.diagnostics:
-                count = len(ev.diagnostics)
-                text += (
-                    f' &nbsp;<span style="color:{t.error}">⚠ {count} problem{"s" if count > 1 else ""}</span>'
-                )
             self.output_label.setText(text)
+        self.problem_button.show_problems(ev, graph, t)
         self._selection_changed(self.scene.selected_node_ids(), refresh_inspector=False)
+
+    def _go_to_problem(self, node_id: str, message: str) -> None:
+        """The status-bar problem count was clicked: show that node and say why it is red."""
+        if node_id not in self.document.graph:
+            return
+        self._auto_fit = False
+        self.scene.select_nodes([node_id])
+        self.view.centerOn(self.scene.node_item(node_id))
+        inspector = self.panels.get("inspectorDock")
+        if inspector is not None:
+            inspector.show()
+            inspector.raise_()
+        self.statusBar().showMessage(message)  # stays until the next message: it is the answer
 
     def _selection_changed(self, ids: list[str], refresh_inspector: bool = True) -> None:
         ids = [nid for nid in ids if nid in self.document.graph]
@@ -369,10 +394,11 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         elif len(ids) == 1 and ids[0] in ev.program.index:
             node = self.document.graph.node(ids[0])
             t = self.theme
+            grad = "?" if self.inspector.hides_gradient(node.id) else format_number(ev.grad_of(node.id))
             self.selection_label.setText(
-                f"{html.escape(node.label)}: value "
+                f"{html.escape(self.document.graph.display_name(node.id))}: value "
                 f'<span style="color:{t.value}">{format_number(ev.value_of(node.id))}</span>, gradient '
-                f'<span style="color:{t.grad}">{format_number(ev.grad_of(node.id))}</span>&nbsp;&nbsp;'
+                f'<span style="color:{t.grad}">{grad}</span>&nbsp;&nbsp;'
             )
         else:
             self.selection_label.setText(f"{len(ids)} selected")
@@ -383,6 +409,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
             self.actions[key].setEnabled(len(ids) == 1)
 
     def _document_replaced(self) -> None:
+        QToolTip.hideText()  # a card's tooltip must not outlive its graph
         self._selection_changed([])
         self._update_title()
         self._update_status()

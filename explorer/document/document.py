@@ -25,6 +25,10 @@ from explorer.graph.engine import Evaluation, evaluate
 from explorer.graph.layout import layout
 from explorer.graph.model import Edge, Graph, GraphError, Node
 
+# A long lesson is a few hundred edits; the oldest steps beyond this are forgotten, so an
+# afternoon of scrubbing and rebuilding cannot grow the history without bound.
+UNDO_LIMIT = 2_000
+
 
 class GraphDocument(QObject):
     """The open graph, its undo history, its file, and its latest evaluation."""
@@ -48,18 +52,30 @@ class GraphDocument(QObject):
         super().__init__(parent)
         self.graph = graph if graph is not None else Graph()
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self.file_path: Path | None = None
         self._dirty = True
         self._merge_open = False
         self._drag_serial = 0
         self._pushed: list[QUndoCommand] = []
         self._evaluation: Evaluation = evaluate(self.graph)
+        self._evaluated_revision = self.graph.revision
         self.undo_stack.indexChanged.connect(self._after_change)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
     # ------------------------------------------------------------------ state
     @property
     def evaluation(self) -> Evaluation:
+        """The evaluation of the graph as it is now.
+
+        Views hear about an edit (node_removed, graph_reset, a selection change) before the
+        document re-evaluates at the end of the command; one that asks for the evaluation
+        then gets it computed afresh (without a second ``evaluated`` signal), never one that
+        still names removed nodes.
+        """
+        if self._evaluation.graph is not self.graph or self._evaluated_revision != self.graph.revision:
+            self._evaluation = evaluate(self.graph)
+            self._evaluated_revision = self.graph.revision
         return self._evaluation
 
     @property
@@ -73,6 +89,7 @@ class GraphDocument(QObject):
     def recompute(self) -> Evaluation:
         """Evaluate now and tell every view; cheap enough (~1 ms at 1,000 nodes) to do per edit."""
         self._evaluation = evaluate(self.graph)
+        self._evaluated_revision = self.graph.revision
         self._dirty = False
         self.evaluated.emit(self._evaluation)
         return self._evaluation
@@ -153,13 +170,15 @@ class GraphDocument(QObject):
                 from explorer.graph.model import CycleError
 
                 raise CycleError(
-                    f"linking {self.graph.node(source).label!r} into {node.label!r} would make a cycle"
+                    f"linking {self.graph.display_name(source)!r} into {self.graph.display_name(target)!r} "
+                    "would make a cycle"
                 )
         else:
             self.graph.check_connect(source, target, slot)
         self._push(cmd.ConnectCommand(self, source, target, slot))
 
     def unlink(self, target: str, slot: int) -> None:
+        self.graph.check_disconnect(target, slot)
         self._push(cmd.DisconnectCommand(self, target, slot))
 
     def set_value(self, node_id: str, value: float) -> None:

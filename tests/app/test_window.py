@@ -162,7 +162,9 @@ def test_diagnostics_show_in_red_in_inspector_and_status(window, tmp_path: Path)
     assert "log of a non-positive number" in label.text()
     assert LIGHT.error in label.styleSheet()
     assert "undefined" in window.inspector.value_label.text()
-    assert "problem" in window.output_label.text() and LIGHT.error in window.output_label.text()
+    button = window.problem_button
+    assert button.isVisibleTo(window) and button.text() == "⚠ 1 problem"
+    assert LIGHT.error in button.styleSheet()
 
 
 def test_status_bar_shows_output_value_and_selection(window, tmp_path: Path) -> None:
