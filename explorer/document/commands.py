@@ -55,7 +55,9 @@ class AddNodeCommand(QUndoCommand):
     ) -> None:
         super().__init__(text or f"Add {node.op}", parent)
         self._doc = doc
-        self._node = Node(node.id, node.op, node.name, node.value, node.position, list(node.operands))
+        self._node = Node(
+            node.id, node.op, node.name, node.value, node.position, list(node.operands), node.trainable
+        )
 
     def redo(self) -> None:
         self._doc._do_insert_node(
@@ -66,6 +68,7 @@ class AddNodeCommand(QUndoCommand):
                 self._node.value,
                 self._node.position,
                 [None] * len(self._node.operands),
+                self._node.trainable,
             ),
             None,
             (),
@@ -86,7 +89,13 @@ class RemoveNodeCommand(QUndoCommand):
         node = graph.node(node_id)
         self._index = [n.id for n in graph.nodes].index(node_id)
         self._snapshot = Node(
-            node.id, node.op, node.name, node.value, node.position, [None] * len(node.operands)
+            node.id,
+            node.op,
+            node.name,
+            node.value,
+            node.position,
+            [None] * len(node.operands),
+            node.trainable,
         )
         self._links = [Edge(s, node_id, k) for k, s in enumerate(node.operands) if s is not None] + [
             Edge(node_id, t, k) for t, k in graph.consumers(node_id)
@@ -101,7 +110,15 @@ class RemoveNodeCommand(QUndoCommand):
     def undo(self) -> None:
         snap = self._snapshot
         self._doc._do_insert_node(
-            Node(snap.id, snap.op, snap.name, snap.value, snap.position, [None] * len(snap.operands)),
+            Node(
+                snap.id,
+                snap.op,
+                snap.name,
+                snap.value,
+                snap.position,
+                [None] * len(snap.operands),
+                snap.trainable,
+            ),
             self._index,
             (),
         )
@@ -180,6 +197,47 @@ class SetValueCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._doc._do_set_value(self._node_id, self._old)
+
+
+class SetValuesCommand(QUndoCommand):
+    """New values for several leaves at once (a training step moves every parameter).
+
+    Commands with the same non-negative ``serial`` merge, so a whole training run,
+    however many steps it takes, is one undo step back to the values before it.
+    """
+
+    ID = 1002
+
+    def __init__(
+        self,
+        doc: GraphDocument,
+        changes: Mapping[str, tuple[float, float]],
+        text: str,
+        serial: int = -1,
+        parent: QUndoCommand | None = None,
+    ) -> None:
+        super().__init__(text, parent)
+        self._doc, self._changes, self._serial = doc, dict(changes), serial
+
+    def id(self) -> int:
+        return self.ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetValuesCommand) or self._serial < 0 or other._serial != self._serial:
+            return False
+        for node_id, (old, new) in other._changes.items():
+            first = self._changes.get(node_id, (old, new))[0]
+            self._changes[node_id] = (first, new)
+        self.setText(other.text())
+        return True
+
+    def redo(self) -> None:
+        for node_id, (_old, new) in self._changes.items():
+            self._doc._do_set_value(node_id, new)
+
+    def undo(self) -> None:
+        for node_id, (old, _new) in self._changes.items():
+            self._doc._do_set_value(node_id, old)
 
 
 class RenameCommand(QUndoCommand):

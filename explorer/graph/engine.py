@@ -170,7 +170,7 @@ def compile_graph(graph: Graph) -> Program:
 
 def _label(graph: Graph, node_id: str) -> str:
     node = graph.node(node_id)
-    return f"{node.label!r} ({node.op})" if node.name else f"{node.op} node {node.id!r}"
+    return f"{graph.display_name(node_id)!r} ({node.op})"
 
 
 def leaf_values(graph: Graph, program: Program, values: Mapping[str, float] | None) -> list[float]:
@@ -182,7 +182,7 @@ def leaf_values(graph: Graph, program: Program, values: Mapping[str, float] | No
         for key, value in values.items():
             node = graph.find(key)
             if node.op != "input":
-                raise GraphError(f"{node.label!r} is not an input (it is {node.op})")
+                raise GraphError(f"{graph.display_name(node.id)!r} is not an input (it is {node.op})")
             value = float(value)
             if not math.isfinite(value):
                 raise GraphError(f"value for {node.label!r} must be a finite number")

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from explorer.graph.layout import apply_layout
 from explorer.graph.parser import parse
+from explorer.graph.templates import lesson_network, micrograd_mlp
 from explorer.io.format import save
 
 OUT = Path(__file__).resolve().parent
@@ -58,5 +59,11 @@ for stem, (title, description, program) in EXAMPLES.items():
     g.title, g.description = title, description
     apply_layout(g)
     save(g, OUT / f"{stem}.json")
+    (OUT / f"{stem}.json.bak").unlink(missing_ok=True)
+    print("wrote", stem)
+
+# Networks come from the templates (trainable weights; see explorer/graph/templates.py).
+for stem, graph in {"micrograd_mlp": micrograd_mlp(), "lesson_network": lesson_network()}.items():
+    save(graph, OUT / f"{stem}.json")
     (OUT / f"{stem}.json.bak").unlink(missing_ok=True)
     print("wrote", stem)

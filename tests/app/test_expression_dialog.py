@@ -98,6 +98,24 @@ def test_the_dialog_remembers_the_last_text(window) -> None:
     again.reject()
 
 
+def test_program_free_names_are_inputs_and_a_refused_text_empties_the_preview(window) -> None:
+    """Issue 12 item 4: the lesson's own program parses; the preview never shows a stale graph."""
+    dialog = window.build_from_expression()
+    QTest.keyClicks(dialog.editor, "g = 2*x + 1; h = g**2")
+    assert dialog.error is None and _ok(dialog).isEnabled()
+    assert len(dialog.preview_document.graph) == 7  # x, 2, ·, 1, +, 2, **
+    assert len(dialog.preview_scene.node_items()) == 7
+    assert "∂h/∂x = " in dialog.status.text()
+    QTest.keyClicks(dialog.editor, " +")  # "h = g**2 +" no longer parses
+    assert dialog.error is not None
+    assert len(dialog.preview_document.graph) == 0
+    assert dialog.preview_scene.node_items() == []
+    QTest.keyClick(dialog.editor, Qt.Key.Key_Backspace)
+    QTest.keyClick(dialog.editor, Qt.Key.Key_Backspace)
+    assert dialog.error is None and len(dialog.preview_scene.node_items()) == 7
+    dialog.reject()
+
+
 def _link_on_screen(window, source: str, target: str) -> bool:
     """Whether the viewport shows the link's curve: along the stretch between the port
     and the label chip, nearly every sampled point has a pixel of the link's colour."""
