@@ -86,7 +86,7 @@ class EdgeItem(QGraphicsItem):
     _arrow_brush: QBrush | None = None
     _limit: float | None = None  # x where the target's operand name begins: chips stay left of it
     _reserve = 2.0 * _LABEL_HALF.x()  # chip width the bounding box leaves room for
-    _chip: tuple[tuple[float, float], QRectF] | None = None  # ((width, height), box) last placed
+    _chip: dict[tuple[float, float], QRectF] | None = None  # (width, height) -> box, for these ends
     backdrop: Backdrop | None = None  # told when this link moves or changes its look
 
     def __init__(self, edge: Edge, style: CanvasStyle) -> None:
@@ -152,47 +152,80 @@ class EdgeItem(QGraphicsItem):
         return self._chip_layout(text)[0] if text else None
 
     def _chip_layout(self, text: str) -> tuple[QRectF, tuple[str, ...]]:
-        """The chip's box and its lines. A product too long for the gap between the cards
-        breaks before its "=" into two lines ("14 × 3" over "= 42"), so it neither covers
-        a card nor gets cut by one."""
+        """The chip's box and its lines: the first of these that fits the gap between the
+        cards without covering a card or an operand's name. A product: whole, then broken
+        before its "=" ("14 × 3" over "= 42"), then its result alone; a local derivative:
+        whole, then with three or two significant digits ("×-0.081", not "×-0.08087")."""
         metrics = self._style.edge_metrics
-        lines: tuple[str, ...] = (text,)
-        width = math.ceil(metrics.horizontalAdvance(text)) + 10.0
-        height = _CHIP_HEIGHT
         gap = self._gap()
-        if gap is not None and width > gap[1] - gap[0] and " = " in text:
+        if gap is None:
+            return self._chip_box(math.ceil(metrics.horizontalAdvance(text)) + 10.0), (text,)
+        candidates: list[tuple[str, ...]] = [(text,)]
+        if self._caption is None and self._local == self._local:
+            candidates += [("×" + format_number(self._local, d),) for d in (3, 2)]
+        elif " = " in text:
             product, result = text.rsplit(" = ", 1)
-            lines = (product, "= " + result)
+            candidates += [(product, "= " + result), ("= " + result,)]
+            try:
+                value = float(result.replace("−", "-"))
+            except ValueError:
+                value = math.nan
+            if math.isfinite(value):
+                candidates += [("= " + format_number(value, d),) for d in (3, 2)]
+                candidates.append((format_number(value, 2),))  # the tightest gaps
+        room = gap[1] - gap[0]
+        chosen: tuple[QRectF, tuple[str, ...]] | None = None
+        for lines in candidates:
             width = math.ceil(max(metrics.horizontalAdvance(line) for line in lines)) + 10.0
-            height = 2.0 * metrics.height() + 4.0
-            if width - 6.0 > gap[1] - gap[0]:  # still too wide: the result alone
-                lines = (lines[1],)
-                width = math.ceil(metrics.horizontalAdvance(lines[0])) + 10.0
-                height = _CHIP_HEIGHT
-        return self._chip_box(width, height), lines
+            height = _CHIP_HEIGHT if len(lines) == 1 else 2.0 * metrics.height() + 4.0
+            box = self._chip_box(width, height)
+            chosen = (box, lines)
+            if width - 6.0 <= room and not self._covers_a_card(box):
+                break
+        assert chosen is not None
+        return chosen
 
     def _chip_box(self, width: float, height: float = 18.0) -> QRectF:
         """The chip on the curve, in the gap between the source's port and the target's
         operand name: just before that name, where the curve is level and the chips of two
         operands of one node are a port spacing apart (``x*x``'s two chips no longer touch);
         where the gap is too short, as far from the target as the source allows."""
-        cached = self._chip
-        if cached is not None and cached[0] == (width, height):
-            return cached[1]
+        if self._chip is None:
+            self._chip = {}
         asked = (width, height)
+        cached = self._chip.get(asked)
+        if cached is not None:
+            return cached
         mid = self._paths()[2]
         cx = mid.x()
         gap = self._gap()
+        box = QRectF(cx - width / 2.0, mid.y() - height / 2.0, width, height)
         if gap is not None:  # a link that runs backwards keeps its chip at the middle
             left, right = gap
             if right - left < width:  # a tight gap: less padding around the text first
                 width = max(width - 6.0, right - left)
-            # By the port it multiplies into; where even that is too tight, from the source.
-            cx = right - width / 2.0 if right - left >= width else left + width / 2.0
-        cy = mid.y() if cx == mid.x() else self._curve_y(cx)
-        box = QRectF(cx - width / 2.0, cy - height / 2.0, width, height)
-        self._chip = (asked, box)
+            if right - left >= width:
+                # By the port it multiplies into; failing that (a card between the two, in
+                # a hand-made layout) at the middle, or by the source.
+                places = [right - width / 2.0, min(max(cx, left + width / 2.0), right - width / 2.0)]
+                places.append(left + width / 2.0)
+            else:  # too tight even so: from the source
+                places = [left + width / 2.0]
+            boxes = [QRectF(x - width / 2.0, self._curve_y(x) - height / 2.0, width, height) for x in places]
+            box = next((b for b in boxes if not self._covers_a_card(b)), boxes[0])
+        self._chip[asked] = box
         return box
+
+    def _covers_a_card(self, box: QRectF) -> bool:
+        """Whether ``box`` lies on a card or an operand name of any node in the scene."""
+        scene = self.scene()
+        if scene is None:
+            return False
+        for item in scene.items(box):
+            occupied = getattr(item, "occupied_rects", None)
+            if occupied is not None and any(box.intersects(rect) for rect in occupied()):
+                return True
+        return False
 
     def _gap(self) -> tuple[float, float] | None:
         """The free stretch of x between the source's port and the target's operand name

@@ -341,6 +341,10 @@ class NodeItem(NodePainting, QGraphicsItem):
         """Operand ``slot``'s name in scene coordinates."""
         return self.operand_name_box(slot).translated(self.pos())
 
+    def occupied_rects(self) -> list[QRectF]:
+        """The card and its operand names (scene coordinates): where no edge chip may sit."""
+        return [self.card_rect(), *(self.operand_name_rect(slot) for slot in range(self._arity))]
+
     def card_rect(self) -> QRectF:
         """The card (a constant's pill) in scene coordinates."""
         return self.mapRectToScene(self.card_shape())
