@@ -92,7 +92,10 @@ class Inliner:
         index_of = dict(zip(function.parameter_ids, args, strict=True))
         slot_ids = list(function.parameter_ids)
         slot_index = list(args)
-        forward_plan: list[tuple[int, int, int]] = []
+        # One group of (local slot, source slot, target slot) per body node, slots in order:
+        # walked backwards group by group, like the engine's own backward pass, so sums
+        # of three or more terms are added in the same order as outside.
+        forward_plan: list[list[tuple[int, int, int]]] = []
         body_edges: list[tuple[Edge, int]] = []
         for bid in order:
             if bid not in needed:
@@ -111,8 +114,8 @@ class Inliner:
             sources = [s for s in bnode.operands if s is not None]
             first = self.local_count
             self.local_count += len(sources)
+            forward_plan.append([(first + k, slot_of[src], slot) for k, src in enumerate(sources)])
             for k, src in enumerate(sources):
-                forward_plan.append((first + k, slot_of[src], slot))
                 body_edges.append((Edge(src, bid, k), first + k))
             operands = [index_of[s] for s in sources]
             if bnode.op == "call":
@@ -129,7 +132,7 @@ class Inliner:
             self.local_count += 1
             slot_ids.append(function.output)
             slot_index.append(call)
-            forward_plan.append((first, k, len(slot_ids) - 1))
+            forward_plan.append([(first, k, len(slot_ids) - 1)])
             kernels.append((call, _identity, _identity_local, args[k], -1, first))
             out_slot = len(slot_ids) - 1
         else:
@@ -140,7 +143,7 @@ class Inliner:
                 path,
                 function,
                 call_edges,
-                tuple(reversed(forward_plan)),
+                tuple(step for group in reversed(forward_plan) for step in group),
                 out_slot,
                 tuple(slot_ids),
                 tuple(slot_index),

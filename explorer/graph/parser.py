@@ -89,7 +89,7 @@ _INNER_OPS = {"**", ".", "~", *_CHAIN_OPS}  # unary here, or binding tighter tha
 _ATOMS = {tokenize.NAME, tokenize.NUMBER, tokenize.STRING}
 
 _Pos = tuple[int, int]
-_Located = ast.expr | ast.stmt | ast.alias | ast.keyword
+_Located = ast.expr | ast.stmt | ast.alias | ast.keyword | ast.arg
 _Operators = list[tuple[str, int, int]]  # symbol, line, column in the typed text
 _Plan = tuple[str, object, list[ast.expr]]  # kind, detail, operands to build first
 
@@ -569,7 +569,11 @@ class _Builder:
         for st in statements:
             header = self.function_headers.get(self.src.node_col(st)) if isinstance(st, ast.Assign) else None
             if header is not None and isinstance(st, ast.Assign):
-                self.define(header, st)
+                assert isinstance(st.value, ast.Lambda)
+                self.define(header, st.value.body)
+            elif isinstance(st, ast.FunctionDef):
+                self.free_names = True
+                self.define(*self.python_definition(st))
             elif isinstance(st, ast.Assign):
                 output = self.assign(st)
             elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and _is_backward(st.value):
@@ -864,7 +868,9 @@ class _Builder:
         return ("op", func.attr if isinstance(func, ast.Attribute) else name, [call.args[0]])
 
     # -------------------------------------------------------------------- functions
-    def define(self, header: _Definition, st: ast.Assign) -> None:
+    def define(
+        self, header: _Definition, expression: ast.expr, prelude: list[ast.Assign] | None = None
+    ) -> None:
         """``g(x) = body``: the body becomes a graph of its own, added to the library."""
         name, line, column = header.name, header.line, header.column
         if name in self.library:
@@ -892,14 +898,56 @@ class _Builder:
             if problem:
                 raise ParseError(problem, pline, pcolumn)
             body.new_input(param, pline, pcolumn)
-        assert isinstance(st.value, ast.Lambda)
-        body.graph.set_output(body.expr(st.value.body))
+        for st in prelude or ():
+            body.assign(st)
+        body.graph.set_output(body.expr(expression))
         try:
             function = Function(name, [p[0] for p in header.params], body.graph)
             self.graph.add_function(function)
         except FunctionError as exc:
             raise ParseError(str(exc), line, column) from None
         self.library[name] = (function, line)
+
+    def python_definition(self, st: ast.FunctionDef) -> tuple[_Definition, ast.expr, list[ast.Assign]]:
+        """``def g(x): return 2 * x + 1`` (as code export writes it): header, result, assignments.
+
+        Only plain parameters, then assignments and one ``return`` (after an optional
+        docstring); the one decorator allowed is ``@Value.function``, which the exported
+        script defines.
+        """
+        for decorator in st.decorator_list:
+            is_ours = (
+                isinstance(decorator, ast.Attribute)
+                and decorator.attr == "function"
+                and isinstance(decorator.value, ast.Name)
+                and decorator.value.id == "Value"
+            )
+            if not is_ours:
+                raise self.fail(decorator, "only @Value.function may decorate a function")
+        args = st.args
+        extra = [*args.posonlyargs, *args.kwonlyargs, *[a for a in (args.vararg, args.kwarg) if a]]
+        if extra or args.defaults:
+            raise self.fail(st, f"{st.name}() may only have plain parameters, like 'def {st.name}(x):'")
+        for arg in args.args:
+            if arg.annotation is not None:
+                raise self.fail(arg.annotation, "annotations are not supported")
+        body = list(st.body)
+        first = body[0] if body else None
+        if (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+        ):
+            body = body[1:]
+        *prelude, last = body or [st]
+        for line in prelude:
+            if not isinstance(line, ast.Assign):
+                raise self.fail(line, "a function body is assignments and one 'return expression'")
+        if not isinstance(last, ast.Return) or last.value is None:
+            raise self.fail(last, "a function body ends with 'return expression'")
+        params = [(arg.arg, *self.src.at(arg)) for arg in args.args]
+        assigns = [line for line in prelude if isinstance(line, ast.Assign)]
+        return _Definition(st.name, params, *self.src.at(st)), last.value, assigns
 
     def function_name_problem(self, name: str) -> str | None:
         """Why an unbound ``name`` cannot be read here, where functions make it special."""
