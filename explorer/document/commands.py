@@ -49,11 +49,25 @@ class MacroCommand(QUndoCommand):
 
 class AddNodeCommand(QUndoCommand):
     def __init__(
-        self, doc: GraphDocument, node: Node, text: str = "", parent: QUndoCommand | None = None
+        self,
+        doc: GraphDocument,
+        node: Node,
+        text: str = "",
+        parent: QUndoCommand | None = None,
+        index: int | None = None,
     ) -> None:
-        super().__init__(text or f"Add {node.op}", parent)
+        super().__init__(text or f"Add {node.function or node.op}", parent)
         self._doc = doc
-        self._node = Node(node.id, node.op, node.name, node.value, node.position, list(node.operands))
+        self._index = index
+        self._node = Node(
+            node.id,
+            node.op,
+            node.name,
+            node.value,
+            node.position,
+            list(node.operands),
+            function=node.function,
+        )
 
     def redo(self) -> None:
         self._doc._do_insert_node(
@@ -64,8 +78,9 @@ class AddNodeCommand(QUndoCommand):
                 self._node.value,
                 self._node.position,
                 [None] * len(self._node.operands),
+                function=self._node.function,
             ),
-            None,
+            self._index,
             (),
         )
 
@@ -84,7 +99,14 @@ class RemoveNodeCommand(QUndoCommand):
         node = graph.node(node_id)
         self._index = [n.id for n in graph.nodes].index(node_id)
         self._snapshot = Node(
-            node.id, node.op, node.name, node.value, node.position, [None] * len(node.operands)
+            node.id,
+            node.op,
+            node.name,
+            node.value,
+            node.position,
+            [None] * len(node.operands),
+            node.trainable,
+            node.function,
         )
         self._links = [Edge(s, node_id, k) for k, s in enumerate(node.operands) if s is not None] + [
             Edge(node_id, t, k) for t, k in graph.consumers(node_id)
@@ -99,7 +121,16 @@ class RemoveNodeCommand(QUndoCommand):
     def undo(self) -> None:
         snap = self._snapshot
         self._doc._do_insert_node(
-            Node(snap.id, snap.op, snap.name, snap.value, snap.position, [None] * len(snap.operands)),
+            Node(
+                snap.id,
+                snap.op,
+                snap.name,
+                snap.value,
+                snap.position,
+                [None] * len(snap.operands),
+                snap.trainable,
+                snap.function,
+            ),
             self._index,
             (),
         )
