@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from explorer.graph.engine import Evaluation
+from explorer.graph.functions import op_of
 from explorer.graph.model import Graph
 from explorer.graph.ops import OPS
 from explorer.theme import Theme, format_number
@@ -118,7 +119,7 @@ def _labelled(graph: Graph, node_id: str) -> tuple[str, int]:
     if node.is_leaf:
         return f"{node.op} {node.id}", _ATOM
     built = _formula(graph, node_id, LABEL_BUDGET)
-    return built if built is not None else (f"{OPS[node.op].title} {node.id}", _ATOM)
+    return built if built is not None else (f"{op_of(graph, node).title} {node.id}", _ATOM)
 
 
 def _needed(op_name: str, slot: int) -> int:
@@ -160,7 +161,7 @@ def _formula(graph: Graph, node_id: str, budget: int) -> tuple[str, int] | None:
             text = f"({text})"
         parts.append(text)
         left -= len(text)
-    op = node.op
+    op = node.function or node.op  # a call reads as its function: g(x)
     if op == "pow":
         exponent = graph.node(node.operands[1] or "")
         power = exponent.value if exponent.op == "const" and not exponent.name else None
@@ -198,8 +199,12 @@ def derivative(top: str, bottom: str) -> str:
 
 
 def expression(op_name: str, operands: Sequence[str]) -> str:
-    """An op applied to operand texts, as a learner writes it: ``a × b``, ``exp(a)``, ``−a``."""
-    op = OPS[op_name]
+    """An op applied to operand texts, as a learner writes it: ``a × b``, ``exp(a)``, ``−a``.
+
+    A name that is not an op is a function's: ``g(x)``."""
+    op = OPS.get(op_name)
+    if op is None:
+        return f"{op_name}({', '.join(operands)})"
     if op_name in _INFIX and len(operands) == 2:
         return f"{operands[0]} {op.symbol} {operands[1]}"
     if op_name in _UNARY and len(operands) == 1:
@@ -209,7 +214,13 @@ def expression(op_name: str, operands: Sequence[str]) -> str:
 
 def expression_runs(op_name: str, operands: Sequence[Run]) -> Rich:
     """Like :func:`expression` but keeps each operand's colour role."""
-    op = OPS[op_name]
+    op = OPS.get(op_name)
+    if op is None:
+        return rich(
+            f"{op_name}(",
+            *[part for k, o in enumerate(operands) for part in ((", ",) if k else ()) + (o,)],
+            ")",
+        )
     if op_name in _INFIX and len(operands) == 2:
         return rich(operands[0], f" {op.symbol} ", operands[1])
     if op_name in _UNARY and len(operands) == 1:

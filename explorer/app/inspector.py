@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 
 from explorer.document.document import GraphDocument
 from explorer.graph.engine import Evaluation
+from explorer.graph.functions import op_of
 from explorer.graph.model import Edge, GraphError, Node
-from explorer.graph.ops import OPS
 from explorer.theme import LIGHT, Theme, format_number
 
 DIGITS = 6
@@ -194,7 +194,7 @@ class InspectorPanel(QScrollArea):
 
     def _show_node(self, node: Node, force: bool) -> None:
         ev = self.document.evaluation
-        op = OPS[node.op]
+        op = op_of(self.document.graph, node)
         t = self.theme
         is_output = ev.output == node.id
         badge = (
@@ -248,11 +248,11 @@ class InspectorPanel(QScrollArea):
             return node.name
         if node.op == "const":
             return f"constant {_num(node.value)}"
-        return f"{OPS[node.op].title} ({node.id})"
+        return f"{op_of(self.document.graph, node).title} ({node.id})"
 
     def _local_rows(self, node: Node, ev: Evaluation) -> list[str]:
         """Per operand: the formula, its number here, and upstream × local = what flows back."""
-        op = OPS[node.op]
+        op = op_of(self.document.graph, node)
         t = self.theme
         graph = self.document.graph
         rows: list[str] = []

@@ -44,6 +44,7 @@ from explorer.app.dialogs import GraphInfoDialog, show_about, show_shortcuts
 from explorer.app.documents import DocumentHandling
 from explorer.app.examples import lesson_path
 from explorer.app.features import Features
+from explorer.app.function_actions import FunctionActions
 from explorer.app.inspector import InspectorPanel
 from explorer.app.palette import NodePalette, palette_panel
 from explorer.app.recovery import AutoSaver, RecoveryStore
@@ -131,6 +132,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self.inspector = InspectorPanel(self.document, self.theme)
         self.add_panel(self.inspector, "Inspector", "inspectorDock", Area.RightDockWidgetArea)
         self._install_features()
+        self.function_actions = FunctionActions(self)  # Group as Function, Ungroup, Expand
         self.panels_menu.addSeparator()
         self.panels_menu.addAction(self.toolbar.toggleViewAction())
 

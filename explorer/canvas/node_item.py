@@ -32,7 +32,7 @@ from explorer.canvas import style as st
 from explorer.canvas.node_chrome import CARD_PATH
 from explorer.canvas.node_paint import NodePainting
 from explorer.canvas.style import CanvasStyle
-from explorer.graph.ops import LEAF_OPS, OPS
+from explorer.graph.ops import LEAF_OPS, OPS, Op
 
 if TYPE_CHECKING:
     from explorer.canvas.backdrop import Backdrop
@@ -71,6 +71,7 @@ class NodeItem(NodePainting, QGraphicsItem):
     _name = ""
     _title = ""
     _symbol = ""
+    _spec: Op = OPS["input"]
     _tag = ""
     _header: tuple[str, str, float, float] | None = None
     _value = math.nan
@@ -118,11 +119,12 @@ class NodeItem(NodePainting, QGraphicsItem):
         self._value_str = self._grad_str = None
         self.update()
 
-    def set_node(self, op: str, name: str) -> None:
-        """What the node is: its op and its name."""
-        if op == self._op and name == self._name and self._symbol:
+    def set_node(self, op: str, name: str, spec: Op | None = None) -> None:
+        """What the node is: its op and its name (``spec``: a function call's own op)."""
+        spec = spec or OPS[op]
+        if op == self._op and name == self._name and self._symbol and spec is self._spec:
             return  # the document says "changed" for value edits too: nothing to redraw here
-        spec = OPS[op]
+        self._spec = spec
         if spec.arity != self._arity or len(self._in_connected) != spec.arity:
             self.prepareGeometryChange()
             self._arity = spec.arity
@@ -285,7 +287,7 @@ class NodeItem(NodePainting, QGraphicsItem):
 
     def tooltip_text(self) -> str:
         """Problems first, then what the op computes and its local derivatives."""
-        spec = OPS[self._op]
+        spec = self._spec
         if self._op == "input":
             help_text = (
                 f"Input {self._name or self.node_id}\n"

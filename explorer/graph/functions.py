@@ -172,7 +172,7 @@ def call_op(function: Function) -> Op:
             n,
             f"Function {function.signature}",
             f"{n}({', '.join('ab'[k] if k < 2 else f'a{k}' for k in range(len(function.parameters)))})",
-            tuple(f"∂{n}/∂{p} (from the body)" for p in function.parameters),
+            tuple(f"∂{n}/∂{p} from its body" for p in function.parameters),
             _refuse_call,
             lambda args, out: tuple(_refuse_call() for _ in args),
             _refuse_call,
