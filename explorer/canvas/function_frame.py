@@ -83,6 +83,9 @@ class FunctionFrameItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-2.0, -GAP - 2.0, 2.0, 2.0)
 
+    def frame_rect(self) -> QRectF:
+        return QRectF(self._rect)
+
     def _card(self, nid: str) -> QRectF:
         p = self._pos[nid]
         op = self.function.body.node(nid).op
@@ -158,7 +161,11 @@ class FunctionFrameItem(QGraphicsItem):
         painter.setBrush(s.input_fill if node.op == "input" else s.fill)
         painter.drawRoundedRect(rect, 7.0, 7.0)
         if node.op == "input":
-            title = f"{node.name}  (parameter)"
+            title = node.name
+            painter.setPen(s.muted)
+            painter.setFont(_font(9, bold=True))
+            tag = rect.adjusted(8.0, 4.0, -7.0, -rect.height() / 2)
+            painter.drawText(tag, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, "PARAM")
         elif node.op == "call":
             title = f"{node.function}(…)"
         else:
@@ -197,6 +204,13 @@ class FunctionFrames(QObject):
 
     def frame(self, node_id: str) -> FunctionFrameItem | None:
         return self._frames.get(node_id)
+
+    def scene_rect(self) -> QRectF:
+        """Where the open frames are (fitting the view includes them)."""
+        rect = QRectF()
+        for frame in self._frames.values():
+            rect = rect.united(frame.mapRectToScene(frame.frame_rect()))
+        return rect
 
     def set_style(self, style: st.CanvasStyle) -> None:
         for frame in self._frames.values():

@@ -149,7 +149,8 @@ class GraphScene(SceneEditing, QGraphicsScene):
         rect = QRectF()
         for item in self._nodes.values():
             rect = rect.united(item.card_rect())
-        return rect
+        frames = getattr(self, "function_frames", None)  # expanded calls' bodies count too
+        return rect.united(frames.scene_rect()) if frames is not None else rect
 
     def node_item_at(self, pos: QPointF, exclude: NodeItem | None = None) -> NodeItem | None:
         """The topmost card (ports included) under ``pos``; None over an open editor."""
