@@ -97,7 +97,11 @@ class SceneEditing:
             ys = [n.position[1] for n in graph if n.position is not None]
             anchor = self.last_mouse_pos
             offset = (anchor.x() - min(xs, default=0.0), anchor.y() - min(ys, default=0.0))
-        ids = self._insert(graph, offset, "Paste")
+        try:
+            ids = self._insert(graph, offset, "Paste")
+        except GraphError as exc:  # e.g. a different function of the same name is defined here
+            self.message.emit(str(exc))
+            return []
         self.select_nodes(ids)
         return ids
 

@@ -87,3 +87,15 @@ def test_build_from_a_program_with_functions_replaces_the_library(qapp: object) 
     assert any(doc.graph.node(n).function == "sq" for n in pasted)
     with pytest.raises(GraphError, match="different function named 'sq'"):
         doc.insert_graph(parse("sq(t) = t*t*t; a = 3; b = sq(a)"))
+
+
+def test_copy_and_paste_carry_the_functions_a_call_uses(qapp: object) -> None:
+    from explorer.canvas.clipboard import graph_from_text, selection_text
+
+    doc = GraphDocument(lesson())
+    text = selection_text(doc.graph, ["g"], {})
+    copied = graph_from_text(text)
+    assert [f.name for f in copied.functions] == ["g"] and copied.node("g").op == "call"
+    other = GraphDocument()
+    ids = other.insert_graph(copied, text="Paste")
+    assert other.graph.node(ids[0]).function == "g" and other.graph.function("g") == doc.graph.function("g")
