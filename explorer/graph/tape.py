@@ -414,6 +414,10 @@ def sweep(
         raise GraphError("the graph is empty: there is no output node")
     if graph.has_calls:
         flat, where = flatten(graph)
+        # The flat copy is cached per structure; values move without a structural edit.
+        for node in graph:
+            if node.is_leaf and flat.node(node.id).value != node.value:
+                flat.set_value(node.id, node.value)
         flat_values = {graph.find(k).id: v for k, v in values.items()} if values else None
         return sweep(flat, x_node.id, xs, where[out_id], flat_values)
     program = compile_graph(graph)

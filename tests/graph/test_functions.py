@@ -288,3 +288,22 @@ def test_copy_and_equality_include_functions() -> None:
     other = graph.copy()
     assert other == graph and other.functions == graph.functions
     assert other != flat_lesson()
+
+
+def test_sweeps_follow_values_changed_after_the_first_sweep() -> None:
+    graph = parse_lesson_with_a_second_input()
+    xs = np.array([0.0, 1.0, 2.0])
+    sweep(graph, "x", xs)
+    graph.set_value(graph.find("y").id, 5.0)
+    graph.set_value(graph.find("k").id, 3.0)
+    const = next(n for n in graph if n.op == "const")  # the 1 of the outer sum
+    graph.set_value(const.id, 0.0)
+    ys, ds = sweep(graph, "x", xs)
+    assert list(ys) == [5.0 * 3.0 * (2 * x + 1) ** 2 for x in xs]
+    assert list(ds) == [5.0 * 3.0 * 4 * (2 * x + 1) for x in xs]
+
+
+def parse_lesson_with_a_second_input() -> Graph:
+    from explorer.graph.parser import parse
+
+    return parse("x = 1; y = 2; k = 1; g(x) = 2*x + 1; f(z) = z**2; h = f(g(x)) * y * k + 1")
