@@ -484,6 +484,7 @@ class _Builder:
         module: ast.Module,
         definition: _Definition | None,
         functions: dict[_Pos, _Definition] | None = None,
+        taken: set[str] | None = None,
     ):
         self.src = source
         self.default = default
@@ -495,7 +496,10 @@ class _Builder:
         self.graph = Graph()
         self.bindings: dict[str, str] = {}  # name in the program -> node id
         self.holders: dict[str, str] = {}  # node name -> node id
-        self.taken = {n.id for n in ast.walk(module) if isinstance(n, ast.Name)}
+        # A function body's builder shares its program's names (walking the tree once).
+        self.taken = (
+            taken if taken is not None else {n.id for n in ast.walk(module) if isinstance(n, ast.Name)}
+        )
         if definition is not None:
             self.taken.update([definition.name, *(p[0] for p in definition.params)])
         self.suffix: dict[str, int] = {}
@@ -887,8 +891,8 @@ class _Builder:
             raise ParseError(problem, line, column)
         if not header.params:
             raise ParseError(f"a function needs a parameter, like '{name}(x) = ...'", line, column)
-        body = _Builder(self.src, self.default, self.module, None)
-        body.library, body.scope, body.taken = self.library, header, self.taken
+        body = _Builder(self.src, self.default, self.module, None, taken=self.taken)
+        body.library, body.scope = self.library, header
         for param, pline, pcolumn in header.params:
             problem = (
                 self.name_problem(param)

@@ -75,3 +75,13 @@ def test_refusals_point_at_line_and_column(text: str, line: int, column: int, me
 def test_a_lambda_typed_by_the_user_is_still_refused() -> None:
     with pytest.raises(ParseError, match="lambda functions are not supported"):
         parse("x = 1; g = lambda t: t; y = x")
+
+
+def test_thousands_of_nested_definitions_are_refused_with_a_line() -> None:
+    # As many as fit in the 100,000 characters the parser reads.
+    lines = ["f0(x)=-x", *(f"f{k}(x)=f{k - 1}(x)" for k in range(1, 5_000)), "y=f4999(1)"]
+    text = "\n".join(lines)
+    assert len(text) < 100_000
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert info.value.line == 101 and "nests calls more than 100 deep" in info.value.message
