@@ -143,6 +143,20 @@ class FunctionFrameItem(QGraphicsItem):
             painter.setPen(s.edge_label)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
+    def texts(self, nid: str) -> tuple[str, str]:
+        """The value and gradient a body node shows now.
+
+        Mid-animation the box's own card may still hide its value or gradient ("?"): the
+        body follows it, so the gradients inside appear when the box's gradient arrives.
+        """
+        result = self._results.get(nid)
+        if result is None:
+            return "", ""
+        value_override, grad_override = getattr(self.parentItem(), "overrides", (None, None))
+        value = value_override if value_override is not None else format_number(result.value)
+        grad = "" if math.isnan(result.grad) and math.isnan(result.value) else format_number(result.grad)
+        return value, grad_override if grad_override is not None else grad
+
     def _paint_node(self, painter: QPainter, nid: str) -> None:
         s = self._style
         node = self.function.body.node(nid)
@@ -175,14 +189,12 @@ class FunctionFrameItem(QGraphicsItem):
         painter.drawText(rect.adjusted(8.0, 3.0, -6.0, -rect.height() / 2), Qt.AlignmentFlag.AlignLeft, title)
         if result is None:
             return
+        value, grad = self.texts(nid)
         painter.setFont(_font(12, bold=True))
         half = rect.adjusted(8.0, rect.height() / 2 - 2.0, -8.0, -3.0)
         painter.setPen(s.value)
-        painter.drawText(
-            half, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, format_number(result.value)
-        )
+        painter.drawText(half, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, value)
         painter.setPen(s.grad)
-        grad = "" if math.isnan(result.grad) and math.isnan(result.value) else format_number(result.grad)
         painter.drawText(half, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, grad)
 
 

@@ -214,12 +214,23 @@ class NodeItem(NodePainting, QGraphicsItem):
             if self._op == "const":
                 self._value_changed_size()
             self.update()
+            self._update_children()
 
     def set_grad_override(self, text: str | None) -> None:
         if text != self._grad_override:
             self._grad_override = text
             self._grad_str = None
             self.update()
+            self._update_children()
+
+    @property
+    def overrides(self) -> tuple[str | None, str | None]:
+        """What the animation shows instead of the value and the gradient (None: the number)."""
+        return self._value_override, self._grad_override
+
+    def _update_children(self) -> None:
+        for child in self.childItems():  # an expanded function's frame shows the same state
+            child.update()
 
     def set_emphasis(self, kind: str | None) -> None:
         """One of "active", "done", "path", "dim", or None for normal."""

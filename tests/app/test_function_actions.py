@@ -84,3 +84,23 @@ def test_a_bad_name_is_refused_in_the_status_line(window: MainWindow) -> None:
     window.scene.select_nodes([window.document.graph.find("h").id])
     assert window.function_actions.group_selection("exp") is None
     assert window.function_actions.group_selection("h2") is not None
+
+
+def test_an_open_body_follows_the_animation(window: MainWindow) -> None:
+    _load(window, LESSON)
+    g, h = window.document.graph.find("g").id, window.document.graph.find("h").id
+    window.document.set_expanded(g, True)
+    window.document.set_expanded(h, True)
+    frame_g, frame_h = window.scene.function_frames.frame(g), window.scene.function_frames.frame(h)
+    assert frame_g is not None and frame_h is not None
+    param_g = window.document.graph.function("g").parameter_ids[0]
+    param_f = window.document.graph.function("f").parameter_ids[0]
+    player = window.player
+    player.animate_steps = False
+    player.seek(player.forward_count + 1)  # dh/dh = 1: f's box knows its gradient, g's not yet
+    assert frame_h.texts(param_f) == ("7", "14")
+    assert frame_g.texts(param_g) == ("3", "?")
+    player.seek(player.forward_count + 2)  # dh/dg = 14 arrives at g
+    assert frame_g.texts(param_g) == ("3", "28")
+    player.seek(0)  # before the forward pass: nothing inside is known either
+    assert frame_g.texts(param_g)[0] == "?"
