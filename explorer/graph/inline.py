@@ -183,5 +183,6 @@ def call_locals(calls: list[CallSite], locals_: list[float]) -> None:
         grads[site.out_slot] = 1.0
         for e, src, dst in site.plan:
             grads[src] += grads[dst] * locals_[e]
-        for k, e in enumerate(site.edges):
-            locals_[e] = grads[k]
+        # Parameters are the first slots, in the order of the call's operand edges.
+        for e, g in zip(site.edges, grads, strict=False):
+            locals_[e] = g

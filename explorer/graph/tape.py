@@ -415,9 +415,10 @@ def sweep(
     if graph.has_calls:
         flat, where = flatten(graph)
         # The flat copy is cached per structure; values move without a structural edit.
-        for node in graph:
-            if node.is_leaf and flat.node(node.id).value != node.value:
-                flat.set_value(node.id, node.value)
+        pairs = graph.derived("tape.leaf_pairs", lambda g: [(n, flat.node(n.id)) for n in g if n.is_leaf])
+        for mine, copy in pairs:
+            if copy.value != mine.value:
+                flat.set_value(copy.id, mine.value)
         flat_values = {graph.find(k).id: v for k, v in values.items()} if values else None
         return sweep(flat, x_node.id, xs, where[out_id], flat_values)
     program = compile_graph(graph)
