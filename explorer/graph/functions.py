@@ -324,19 +324,23 @@ def group(graph: Graph, node_ids: Iterable[str], name: str) -> Graph:
         pid = _fresh(f"p{k}", inside)
         body.add_node("input", pname, 1.0, graph.node(src).position, pid)
         param_of[src] = pid
-    for nid in order:
+    # Body nodes keep the graph's order, and the call takes the place of the first one,
+    # so ungrouping a run of consecutive nodes gives back the very same graph.
+    in_place = sorted(order, key=graph.index_of)
+    for nid in in_place:
         node = graph.node(nid)
         if node.op == "call":
             body.add_call(graph.function(node.function), node.name, node.position, nid)
         else:
             body.add_node(node.op, node.name, node.value, node.position, nid)
-        for slot, operand in enumerate(node.operands):
+    for nid in order:
+        for slot, operand in enumerate(graph.node(nid).operands):
             assert operand is not None
             body.connect(param_of.get(operand, operand), nid, slot)
     body.set_output(out)
     function = Function(name, params, body)
     result = graph.copy()
-    index = graph.index_of(order[0])
+    index = graph.index_of(in_place[0])
     out_node = graph.node(out)
     outgoing = [Edge(out, t, s) for t, s in graph.consumers(out) if t not in inside]
     was_output = graph.output == out
