@@ -23,7 +23,8 @@ QT = ("PySide6", "pyqtgraph", "shiboken6")
 PROBE = """
 import importlib, json, pkgutil, sys
 import explorer, explorer.graph
-names = ["explorer", "explorer.io.format", "explorer.io.atomic"]
+names = ["explorer", "explorer.io.format", "explorer.io.atomic", "explorer.bundled"]
+names += ["explorer.io.lesson", "explorer.io.lesson_model"]
 names += [m.name for m in pkgutil.iter_modules(explorer.graph.__path__, "explorer.graph.")]
 for name in names:
     importlib.import_module(name)

@@ -29,6 +29,7 @@ from explorer.animation.wording import (
     rich,
     signed_sum,
 )
+from explorer.graph.completeness import incomplete_message
 from explorer.graph.engine import Evaluation
 from explorer.graph.functions import op_of
 from explorer.graph.model import Edge
@@ -221,6 +222,9 @@ def chain_product(
     name = label(graph, node_id)
     if evaluation.output is None:
         return (rich("No output is chosen, so there are no gradients."),)
+    unfinished = incomplete_message(graph, evaluation.output)
+    if unfinished is not None:
+        return (rich(f"{unfinished}."),)
     out = output_label(evaluation)
     grad = evaluation.grad_of(node_id)
     if node_id == evaluation.output:

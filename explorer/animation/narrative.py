@@ -16,6 +16,7 @@ Imports: PySide6, explorer.animation, explorer.document (type only), explorer.gr
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -38,7 +39,9 @@ from explorer.animation.narration import chain_product, describe, step_summary
 from explorer.animation.paths_view import PathsView
 from explorer.animation.player import Player
 from explorer.animation.predict import PredictBox
-from explorer.animation.wording import Rich, label, num, output_label, rich
+from explorer.animation.wording import Rich, derivative, label, num, output_label, rich
+from explorer.graph.completeness import incomplete_message
+from explorer.graph.engine import compile_graph
 from explorer.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
@@ -92,6 +95,7 @@ class NarrativePanel(QWidget):
         self.predict_check = QCheckBox("Predict, then reveal", self)
         self.predict_check.setToolTip("Stop before each gradient appears and ask for it")
         self.predict_check.toggled.connect(self.predict.set_active)
+        self.predict.reveal_changed.connect(self._reveal_changed)
         self.nudge_label = _wrapping_label(self)
         self.forward_mode_check = QCheckBox("Forward mode (tangents)", self)
         self.forward_mode_check.setToolTip("Show d(node)/d(input) on every node, flowing forward")
@@ -153,8 +157,7 @@ class NarrativePanel(QWidget):
         self._fill_inputs()
         self._rebuild_steps()
         self.paths_view.set_input(self.current_input())
-        self._update_nudge()
-        self.show_node(self._selected)
+        self._reveal_changed()
         self._show_position()
 
     def set_theme(self, theme: Theme) -> None:
@@ -175,14 +178,22 @@ class NarrativePanel(QWidget):
     def show_node(self, node_id: str | None) -> None:
         """Show a node's full chain-rule product, from the output down to it."""
         evaluation = self.document.evaluation
-        if node_id is None or node_id not in evaluation.program.index:
-            self._selected = None
+        graph = self.document.graph
+        if node_id is not None and node_id not in graph:
+            node_id = None  # removed: forget it rather than ask the graph for it again
+        self._selected = node_id
+        # Mid-edit (a deletion emits selection changes before the document re-evaluates) the
+        # evaluation may still name removed nodes; the next refresh shows the product.
+        current = evaluation.graph is graph and evaluation.program is compile_graph(graph)
+        if node_id is None or not current or node_id not in evaluation.program.index:
             self.selected_label.setText(
                 f'<span style="color:{self._theme.muted_text}">'
                 "Select a node to see its gradient as a chain-rule product.</span>"
             )
             return
-        self._selected = node_id
+        if self.predict.hides_gradient(node_id):
+            self.selected_label.setText(self._secret(node_id, "its chain-rule product"))
+            return
         lines = chain_product(evaluation, node_id)
         self.selected_label.setText("<br>".join(line.html(self._theme) for line in lines))
 
@@ -271,9 +282,25 @@ class NarrativePanel(QWidget):
 
     def _input_changed(self, _index: int) -> None:
         self.paths_view.set_input(self.current_input())
-        self._update_nudge()
+        self._reveal_changed()
         if self.forward_mode_check.isChecked():
             self.player.set_forward_mode(self.current_input())
+
+    def _reveal_changed(self) -> None:
+        """Predict mode: show each gradient-bearing view only once its gradient is revealed."""
+        nid = self.current_input()
+        hidden = self.predict.hides_gradient(nid)
+        self.paths_view.set_hidden(self._secret(nid, "its paths") if hidden and nid is not None else None)
+        self._update_nudge()
+        self.show_node(self._selected)
+
+    def _secret(self, node_id: str, what: str) -> str:
+        ev = self.document.evaluation
+        grad = derivative(output_label(ev), label(ev.graph, node_id))
+        return (
+            f'<span style="color:{self._theme.muted_text}">Predict {html.escape(grad)} first: '
+            f"{what} {'appear' if what.endswith('s') else 'appears'} once it is revealed.</span>"
+        )
 
     def _update_nudge(self) -> None:
         nid = self.current_input()
@@ -285,6 +312,22 @@ class NarrativePanel(QWidget):
             or ev.graph.node(nid).op != "input"
         ):
             self.nudge_label.setText("")
+            return
+        if self.predict.hides_gradient(nid):
+            self.nudge_label.setText(self._secret(nid, "the nudge check"))
+            return
+        unfinished = incomplete_message(ev.graph, ev.output)
+        if unfinished is not None:  # the chain product above already names the empty ports
+            unfinished = "The nudge check waits until the empty ports are connected"
+        elif ev.value != ev.value:
+            problem = next((d for d in ev.diagnostics if d.kind in ("domain", "overflow")), None)
+            out, x = output_label(ev), label(ev.graph, nid)
+            unfinished = f"{out} is undefined here, so nudging {x} shows nothing"
+            unfinished += f" (the problem: {problem.message})" if problem else ""
+        if unfinished is not None:  # "undefined ≠ undefined" would read as a failed check
+            self.nudge_label.setText(
+                f'<span style="color:{self._theme.muted_text}">{html.escape(unfinished)}.</span>'
+            )
             return
         self.nudge_label.setText(nudge_text(ev, nudge(ev, nid)).html(self._theme))
 

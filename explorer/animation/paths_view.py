@@ -69,6 +69,7 @@ class PathsView(QWidget):
         self.player = player
         self._theme = theme
         self._input: str | None = None
+        self._hidden: str | None = None
         self.paths: PathList | None = None
         self.list = QListWidget(self)
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -91,9 +92,20 @@ class PathsView(QWidget):
         self._input = node_id
         self.refresh()
 
+    def set_hidden(self, message: str | None) -> None:
+        """Hide the paths (their products add up to the gradient) behind ``message``; None shows them."""
+        if message != self._hidden:
+            self._hidden = message
+            self.refresh()
+
     def refresh(self) -> None:
         self.list.clear()
         self.player.set_highlight()
+        self.list.setVisible(self._hidden is None)
+        if self._hidden is not None:
+            self.paths = None
+            self.sum_label.setText(self._hidden)
+            return
         evaluation = self.player.document.evaluation
         if self._input is None or self._input not in evaluation.program.index:
             self.paths = None

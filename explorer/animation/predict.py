@@ -25,6 +25,7 @@ class PredictBox(QFrame):
     """The question, an answer field, and the verdict."""
 
     answered = Signal(object)  # Verdict
+    reveal_changed = Signal()  # which gradients are secret may have changed: views re-ask
 
     def __init__(self, player: Player, theme: Theme = LIGHT, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +65,8 @@ class PredictBox(QFrame):
         self.hide()
         player.held.connect(self.ask)
         player.was_reset.connect(self._clear)
+        player.position_changed.connect(lambda _position: self.reveal_changed.emit())
+        player.was_reset.connect(self.reveal_changed)
 
     @property
     def active(self) -> bool:
@@ -74,9 +77,21 @@ class PredictBox(QFrame):
         self.player.set_hold_before(self.should_hold if self._active else None)
         if not self._active:
             self._clear()
+        self.reveal_changed.emit()
 
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
+
+    def hides_gradient(self, node_id: str | None) -> bool:
+        """True while predicting and the animation has not yet revealed this node's gradient.
+
+        Every view that could give the answer away (the nudge check, the paths, the chain
+        product, the plot's slope) asks this; the canvas hides it through the frame already.
+        """
+        player = self.player
+        if not self._active or node_id is None or player.is_idle:
+            return False
+        return node_id in player.frame.grads
 
     def should_hold(self, k: int) -> bool:
         """Hold before the step that completes a node's gradient."""

@@ -1,7 +1,7 @@
 """The ``chain-explorer`` command line.
 
-``chain-explorer [FILE]`` opens the app; ``eval``, ``validate``, ``convert`` and
-``export`` work headless. Every failure is one line on stderr and a non-zero exit, never
+``chain-explorer [FILE]`` opens the app; ``eval``, ``validate``, ``convert``,
+``export`` and ``train`` work headless. Every failure is one line on stderr and a non-zero exit, never
 a traceback: 1 for a problem with the input, 2 for a malformed command line, 70 for a
 bug of ours. The headless commands import no Qt unless they must draw (export), so they
 start fast and run on machines without a display.
@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 from explorer.theme import format_number
 
 PROG = "chain-explorer"
-SUBCOMMANDS = ("eval", "validate", "convert", "export")
+SUBCOMMANDS = ("eval", "validate", "convert", "export", "train")
 MAX_SWEEP_POINTS = 1_000_000
 
 
@@ -57,7 +57,7 @@ def _build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--sweep", metavar="NAME=START:STOP:N", help="also sweep one input over N points")
     ev.add_argument("--json", action="store_true", help="machine-readable output")
 
-    va = sub.add_parser("validate", help="check a graph file; prints 'ok' or the reason")
+    va = sub.add_parser("validate", help="check a graph file or a lesson (.md); prints 'ok' or the reason")
     va.add_argument("file")
 
     co = sub.add_parser("convert", help="write a laid-out graph file from an expression or another file")
@@ -88,6 +88,10 @@ def _build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--theme", choices=("light", "dark"), default="light")
     ex.add_argument("--transparent", action="store_true", help="PNG with a transparent background")
     ex.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], help="set an input's value")
+
+    from explorer.app.train_cli import add_parser as add_train_parser
+
+    add_train_parser(sub)
     return parser
 
 
@@ -165,8 +169,9 @@ def _json_number(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _node_label(node: Any) -> str:
-    return node.name or node.id
+def _node_label(node: Any, graph: Any) -> str:
+    """The one naming rule (name, else formula), as on the canvas and in the narrative."""
+    return str(graph.display_name(node.id))
 
 
 # ---------------------------------------------------------------------------------- commands
@@ -195,7 +200,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     order = [graph.node(nid) for nid in ev.program.ids]
     if args.json:
         doc: dict[str, Any] = {
-            "output": _node_label(out_node),
+            "output": out_node.name or out_node.id,  # machine-readable: ids stay ids
             "value": _json_number(ev.value),
             "nodes": [
                 {
@@ -216,7 +221,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         if sweep_result is not None:
             x_node, xs, ys, dys = sweep_result
             doc["sweep"] = {
-                "input": _node_label(x_node),
+                "input": x_node.name or x_node.id,
                 "xs": [float(x) for x in xs],
                 "values": [_json_number(float(y)) for y in ys],
                 "grads": [_json_number(float(d)) for d in dys],
@@ -224,12 +229,13 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         print(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
         return 0
 
-    out_label = _node_label(out_node)
-    rows = [("node", "op", "value", f"d{out_label}/d(node)")]
+    out_label = _node_label(out_node, graph)
+    d_out = f"d{out_label}" if out_label.isidentifier() else f"d({out_label})"  # a formula needs brackets
+    rows = [("node", "op", "value", f"{d_out}/d(node)")]
     for n in order:
         rows.append(
             (
-                _node_label(n) + ("  (output)" if n.id == out_node.id else ""),
+                _node_label(n, graph) + ("  (output)" if n.id == out_node.id else ""),
                 f"{n.function}()" if n.op == "call" else n.op,
                 format_number(ev.value_of(n.id), 12),
                 format_number(ev.grad_of(n.id), 12),
@@ -247,7 +253,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         print(f"warning: {d.message}")
     if sweep_result is not None:
         x_node, xs, ys, dys = sweep_result
-        x_label = _node_label(x_node)
+        x_label = _node_label(x_node, graph)
         print(f"\nsweep of {x_label}:")
         print(f"{x_label:>14}  {out_label:>18}  {'d' + out_label + '/d' + x_label:>18}")
         for x, y, d in zip(xs, ys, dys, strict=True):
@@ -259,7 +265,15 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from explorer.io.format import load
 
-    load(args.file)
+    if str(args.file).lower().endswith(".md"):  # a lesson: every directive and number checked
+        from explorer.io.lesson import LessonError, load_lesson
+
+        try:
+            load_lesson(args.file)
+        except LessonError as exc:
+            raise CliError(str(exc)) from None
+    else:
+        load(args.file)
     print("ok")
     return 0
 
@@ -302,6 +316,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from explorer.app.train_cli import TrainCliError, run_train
+
+    try:
+        return run_train(args)
+    except TrainCliError as exc:
+        raise CliError(str(exc)) from None
+
+
 def _open_gui(argv: Sequence[str]) -> int:
     parser = _Parser(
         prog=PROG, description="Open Chain Rule Explorer (or use a COMMAND: " + ", ".join(SUBCOMMANDS) + ")"
@@ -338,11 +361,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if (argv and argv[0] in SUBCOMMANDS) or argv[:1] in (["-h"], ["--help"]):
             args = _build_parser().parse_args(argv)
+            _check_text_arguments(args)
             handler = {
                 "eval": _cmd_eval,
                 "validate": _cmd_validate,
                 "convert": _cmd_convert,
                 "export": _cmd_export,
+                "train": _cmd_train,
             }[args.command]
             return handler(args)
         return _open_gui(argv)
@@ -356,6 +381,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # one line, never a traceback
         return _report(exc)
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """Typed text must be valid UTF-8; Python hands undecodable bytes over as lone surrogates.
+
+    File names are left alone: on POSIX any bytes may name a file.
+    """
+    for key in ("expr", "title", "description", "output", "sweep", "set"):
+        value = getattr(args, key, None)
+        for text in value if isinstance(value, list) else [value]:
+            if not isinstance(text, str):
+                continue
+            bad = next((i for i, c in enumerate(text) if "\ud800" <= c <= "\udfff"), None)
+            if bad is not None:
+                code = ord(text[bad])
+                what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "a lone surrogate"
+                raise CliError(f"--{key}: not valid UTF-8 text ({what} at character {bad + 1})")
 
 
 def _report(exc: BaseException) -> int:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from explorer.document.document import GraphDocument
 
 FILE_FILTER = "Chain Rule Explorer graphs (*.json);;All files (*)"
+OPEN_FILTER = "Chain Rule Explorer graphs (*.json);;Lessons (*.md);;All files (*)"
 Button = QMessageBox.StandardButton
 
 
@@ -53,6 +54,9 @@ class DocumentHandling:
         raise NotImplementedError
 
     def _status(self, text: str) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def open_lesson(self, path: str | Path, step: int | None = None) -> bool:  # pragma: no cover
         raise NotImplementedError
 
     _file_dropped: SignalInstance  # the window's queued "open this path" signal
@@ -95,7 +99,7 @@ class DocumentHandling:
         start = self.prefs.last_dir or (
             str(self.document.file_path.parent) if self.document.file_path else str(Path.home())
         )
-        path, _ = QFileDialog.getOpenFileName(self, "Open graph", start, FILE_FILTER)  # type: ignore[arg-type]
+        path, _ = QFileDialog.getOpenFileName(self, "Open graph", start, OPEN_FILTER)  # type: ignore[arg-type]
         if not path:
             return False
         return self.open_file(path)
@@ -107,6 +111,8 @@ class DocumentHandling:
         about unsaved changes; only then is the user asked whether to save the current one.
         """
         target = Path(path)
+        if target.suffix.lower() == ".md":  # a lesson (File > Open, a drop, the command line)
+            return self.open_lesson(target)
         try:
             graph = load(target)
         except FormatError as error:

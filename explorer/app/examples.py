@@ -3,7 +3,7 @@
 Reads only the small header of each file (``title``) with the standard ``json`` module, so
 building the menu stays cheap; the full, validated load happens when one is opened.
 
-Imports: standard library only.
+Imports: standard library and ``explorer.bundled`` (which finds the folder in any install).
 """
 
 from __future__ import annotations
@@ -12,12 +12,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from explorer.bundled import examples_dir
+
 LESSON_STEM = "lesson"
-
-
-def examples_dir() -> Path:
-    """The folder of bundled ``*.json`` examples (a source checkout keeps it beside the package)."""
-    return Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,10 @@
 
 The text is parsed on every change by :func:`explorer.graph.parser.parse` (an ``ast``
 whitelist: nothing is evaluated). A valid text shows a live, laid-out preview of the graph
-with its output value and gradients; an invalid one shows the parser's one-line reason,
-the offending line with a caret under the column, and a red mark in the editor. OK hands
-back the laid-out graph and whether to replace the current graph or add beside it; the
-window turns that into one undo step.
+with its output value and gradients; an invalid one empties the preview and shows the
+parser's one-line reason, the offending line with a caret under the column, and a red
+mark in the editor. OK hands back the laid-out graph and whether to replace the current
+graph or add beside it; the window turns that into one undo step.
 
 Imports: PySide6, explorer.canvas, explorer.document, explorer.graph, explorer.theme.
 """
@@ -19,7 +19,6 @@ from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -98,11 +97,6 @@ class ExpressionDialog(QDialog):
         self.preview_document = GraphDocument(parent=self)
         self.preview = self._make_preview(self.preview_document)
         self.preview.setMinimumSize(440, 220)
-        # While the text is refused the last good picture stays, faded, so it is not mistaken
-        # for the result.
-        self._fade = QGraphicsOpacityEffect(self.preview)
-        self._fade.setOpacity(1.0)
-        self.preview.setGraphicsEffect(self._fade)
 
         self.replace_button = QRadioButton("Replace the current graph")
         self.add_button = QRadioButton("Add beside the current graph")
@@ -176,14 +170,14 @@ class ExpressionDialog(QDialog):
             self.caret.setStyleSheet(f"color: {self.theme.error};")
             self.caret.show()
             self._mark_error(error)
-            self._fade.setOpacity(0.3)
+            # A refused text has no graph: an old picture would read as its result.
+            self.preview_document.reset(Graph())
             ok.setEnabled(False)
             return
         graph.title = title_for(text)
         apply_layout(graph)
         self._graph, self.error = graph, None
         self.caret.hide()
-        self._fade.setOpacity(1.0)
         self.status.setText(self._summary(graph))
         ok.setEnabled(True)
         self.preview_document.reset(graph.copy())
@@ -197,7 +191,7 @@ class ExpressionDialog(QDialog):
         n = len(graph)
         parts = [f"{n} node{'s' if n != 1 else ''}"]
         if ev.output is not None:
-            out = graph.node(ev.output).label
+            out = graph.display_name(ev.output)
             parts.append(
                 f'{html.escape(out)} = <span style="color:{t.value};font-weight:600">'
                 f"{format_number(ev.value)}</span>"
@@ -205,7 +199,7 @@ class ExpressionDialog(QDialog):
             for node in graph.inputs()[:4]:
                 grad = format_number(ev.grad_of(node.id))
                 parts.append(
-                    f"∂{html.escape(out)}/∂{html.escape(node.label)} = "
+                    f"∂{html.escape(out)}/∂{html.escape(graph.display_name(node.id))} = "
                     f'<span style="color:{t.grad};font-weight:600">{grad}</span>'
                 )
         if ev.diagnostics:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
 
     from explorer.animation.narrative import NarrativePanel
+    from explorer.app.inspector import InspectorPanel
     from explorer.app.settings import Preferences
     from explorer.canvas.scene import GraphScene
     from explorer.canvas.view import GraphView
@@ -64,6 +65,7 @@ class Features:
     animation_controls: AnimationControls
 
     _plot: SensitivityPanel | None = None
+    _narrative_panel: NarrativePanel | None = None
     _auto_fit: bool
 
     # ------------------------------------------------------------------ hooks the window provides
@@ -79,6 +81,9 @@ class Features:
         ) -> QDockWidget: ...
         def panel_widget(self, object_name: str) -> QWidget | None: ...
         def _status(self, text: str) -> None: ...
+        def _update_status(self, *_: object) -> None: ...
+
+        inspector: InspectorPanel
 
     # ------------------------------------------------------------------ building
     def _make_player(self) -> None:
@@ -124,6 +129,12 @@ class Features:
 
         panel = NarrativePanel(self.document, self.player, self.theme)
         panel.setObjectName("narrativePanel")
+        panel.predict.reveal_changed.connect(self._hide_secret_slope)
+        panel.predict.reveal_changed.connect(self._hide_secret_gradients)
+        # Forward mode would print the asked-for gradient on the output's card: not while predicting.
+        panel.predict_check.toggled.connect(self._predict_toggled)
+        self.inspector.hides_gradient = panel.predict.hides_gradient
+        self._narrative_panel = panel
         ids = self.scene.selected_node_ids()
         panel.show_node(ids[0] if len(ids) == 1 else None)
         return panel
@@ -142,6 +153,8 @@ class Features:
         if len(ids) == 1:
             panel.set_selected_node(ids[0])
         self._plot = panel
+        panel.input_changed.connect(lambda _id: self._hide_secret_slope())
+        self._hide_secret_slope()
         return panel
 
     @property
@@ -153,6 +166,31 @@ class Features:
     def sensitivity(self) -> SensitivityPanel:
         """The sensitivity plot (built now if its dock has not been shown yet)."""
         return self.panel_widget("sensitivityDock")  # type: ignore[return-value]
+
+    def _hide_secret_slope(self) -> None:
+        """Predict mode: the plot's slope is x's gradient, so it waits until that is revealed."""
+        narrative, plot = self._narrative_panel, self._plot
+        if narrative is None or plot is None:
+            return
+        plot.set_slope_hidden(narrative.predict.hides_gradient(plot.input_id))
+
+    def _hide_secret_gradients(self) -> None:
+        self.inspector.refresh()
+        self._update_status()
+
+    def _predict_toggled(self, on: bool) -> None:
+        narrative = self._narrative_panel
+        if narrative is None:
+            return
+        forward = narrative.forward_mode_check
+        if on:
+            forward.setChecked(False)
+        forward.setEnabled(not on)
+        forward.setToolTip(
+            "Off while predicting: tangents would show the answers"
+            if on
+            else "Show d(node)/d(input) on every node, flowing forward"
+        )
 
     def _plot_follows_selection(self, ids: list[str]) -> None:
         if self._plot is not None:

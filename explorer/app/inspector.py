@@ -12,10 +12,12 @@ Imports: PySide6, explorer.document, explorer.graph, explorer.theme.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QFrame,
     QLabel,
@@ -25,7 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.app.problems import local_reason
 from explorer.document.document import GraphDocument
+from explorer.graph.completeness import incomplete_message
 from explorer.graph.engine import Evaluation
 from explorer.graph.functions import op_of
 from explorer.graph.model import Edge, GraphError, Node
@@ -60,6 +64,11 @@ class _Note(QLabel):
         self.setText("")
 
 
+def _q(name: str) -> str:
+    """A formula in a derivative gets brackets: ∂((2·x + 1)²)/∂(2·x + 1), but ∂h/∂x."""
+    return name if name.replace("_", "a").isalnum() else f"({name})"
+
+
 def _label(text: str, object_name: str = "", note: bool = False) -> QLabel:
     label = _Note(text) if note else QLabel(text)
     label.setWordWrap(True)
@@ -77,6 +86,8 @@ class InspectorPanel(QScrollArea):
         self.document = document
         self.theme = theme
         self._ids: list[str] = []
+        # Predict mode: gradients the learner has not yet predicted read "?" here too.
+        self.hides_gradient: Callable[[str], bool] = lambda _node_id: False
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -101,12 +112,17 @@ class InspectorPanel(QScrollArea):
         self.value_edit = QLineEdit()
         self.value_edit.setObjectName("valueEdit")
         self.value_edit.editingFinished.connect(self._commit_value)
+        self.trainable_box = QCheckBox("Trainable")
+        self.trainable_box.setObjectName("trainableBox")
+        self.trainable_box.setToolTip("A parameter: gradient descent (the Train dock) may change its value")
+        self.trainable_box.clicked.connect(self._commit_trainable)
         self.value_label = _label("", "valueText")
         self.grad_label = _label("", "gradText")
         self.grad_title = QLabel("Gradient")
         form.addRow("Name", self.name_edit)
         form.addRow("Value", self.value_edit)
         form.addRow("Value", self.value_label)
+        form.addRow("", self.trainable_box)
         form.addRow(self.grad_title, self.grad_label)
         self.form = form
         outer.addWidget(self.form_widget)
@@ -187,7 +203,7 @@ class InspectorPanel(QScrollArea):
     def _output_label(self, ev: Evaluation) -> str:
         if not self._known(ev.output):
             return "out"
-        return self.document.graph.node(ev.output).label
+        return self.document.graph.display_name(ev.output)
 
     def _set_row_visible(self, widget: QWidget, visible: bool) -> None:
         self.form.setRowVisible(widget, visible)
@@ -197,6 +213,7 @@ class InspectorPanel(QScrollArea):
         op = op_of(self.document.graph, node)
         t = self.theme
         is_output = ev.output == node.id
+        me = self.document.graph.display_name(node.id)
         badge = (
             f' &nbsp;<span style="color:{t.output_border};font-weight:600">OUTPUT</span>' if is_output else ""
         )
@@ -209,7 +226,7 @@ class InspectorPanel(QScrollArea):
         self.heading.setText(
             f'<span style="font-size:large;font-weight:600">{html.escape(op.symbol)}</span>&nbsp; '
             f"<b>{html.escape(op.title)}</b>"
-            f' <span style="color:{t.muted_text}">({html.escape(node.id)})</span>{badge}'
+            f' <span style="color:{t.muted_text}">{html.escape(me)}</span>{badge}'
             f'<br><span style="color:{t.muted_text}">{html.escape(what)}</span>'
         )
         self.form_widget.show()
@@ -225,10 +242,13 @@ class InspectorPanel(QScrollArea):
             self.value_edit.setText(repr(node.value) if not node.value.is_integer() else str(int(node.value)))
             self.value_edit.setModified(False)
         self.value_label.setText(self._color(_num(value), t.value))
+        self._set_row_visible(self.trainable_box, node.op == "input")
+        self.trainable_box.setChecked(node.trainable)
         out = self._output_label(ev)
-        self.grad_title.setText(f"∂{out}/∂{node.label}" if len(out) + len(node.label) < 16 else "Gradient")
-        self.grad_label.setText(self._color(_num(grad), t.grad))
-        self.grad_label.setToolTip(f"How much {out} changes per unit change of {node.label}")
+        self.grad_title.setText(f"∂{_q(out)}/∂{_q(me)}" if len(out) + len(me) < 16 else "Gradient")
+        secret = self.hides_gradient(node.id)
+        self.grad_label.setText(self._color("?" if secret else _num(grad), t.grad))
+        self.grad_label.setToolTip(f"How much {out} changes per unit change of {me}")
 
         rows = self._local_rows(node, ev)
         self.locals_title.setVisible(bool(rows))
@@ -244,11 +264,9 @@ class InspectorPanel(QScrollArea):
     def _describe(self, node_id: str) -> str:
         """How to name an operand node: its name, else what it is."""
         node = self.document.graph.node(node_id)
-        if node.name:
-            return node.name
-        if node.op == "const":
+        if node.op == "const" and not node.name:
             return f"constant {_num(node.value)}"
-        return f"{op_of(self.document.graph, node).title} ({node.id})"
+        return self.document.graph.display_name(node_id)
 
     def _local_rows(self, node: Node, ev: Evaluation) -> list[str]:
         """Per operand: the formula, its number here, and upstream × local = what flows back."""
@@ -257,7 +275,8 @@ class InspectorPanel(QScrollArea):
         graph = self.document.graph
         rows: list[str] = []
         grad = ev.grad_of(node.id)
-        out, me = html.escape(self._output_label(ev)), html.escape(node.label)
+        out, me = html.escape(self._output_label(ev)), html.escape(self.document.graph.display_name(node.id))
+        reason = local_reason(graph, ev, node.id)
         for slot, formula in enumerate(op.formulas):
             letter = "ab"[slot] if slot < 2 else f"x{slot + 1}"
             role = op.operand_names[slot] if slot < len(op.operand_names) else ""
@@ -273,6 +292,22 @@ class InspectorPanel(QScrollArea):
                 continue
             local = ev.local_of(edge)
             contribution = ev.contribution_of(edge)
+            if self.hides_gradient(node.id) or self.hides_gradient(source):
+                # upstream × local is (part of) the operand's gradient: wait for the reveal
+                rows.append(
+                    f'<p style="margin:6px 0 0 0"><span style="font-family:monospace">{html.escape(formula)}'
+                    f'</span><br><span style="color:{t.muted_text}">predict first; the product '
+                    "appears once the gradient is revealed</span></p>"
+                )
+                continue
+            if local != local and reason is not None:
+                # "1/a = undefined" reads like a bug; say why there is no number here instead.
+                why = f'<span style="color:{t.error}">no value here: {html.escape(reason)}</span>'
+                rows.append(
+                    f'<p style="margin:6px 0 0 0"><span style="font-family:monospace">{html.escape(formula)}'
+                    f"</span><br>{why}</p>"
+                )
+                continue
             rhs = formula.rsplit("=", 1)[-1].strip()
             described = self._describe(source)
             who = ""
@@ -286,7 +321,7 @@ class InspectorPanel(QScrollArea):
                 f'<p style="margin:6px 0 0 0">'
                 f'<span style="font-family:monospace">{html.escape(formula)}</span>{here}<br>'
                 f"{who}"
-                f"∂{out}/∂{me} × ∂{me}/∂{letter} = {self._color(_num(grad), t.grad, False)} × "
+                f"∂{_q(out)}/∂{_q(me)} × ∂{_q(me)}/∂{letter} = {self._color(_num(grad), t.grad, False)} × "
                 f"{html.escape(_num(local))} = {self._color(_num(contribution), t.grad)}</p>"
             )
         return rows
@@ -309,13 +344,16 @@ class InspectorPanel(QScrollArea):
             parts.append(f"<p>{html.escape(graph.description)}</p>")
         if self._known(ev.output):
             assert ev.output is not None
-            out = graph.node(ev.output).label
+            out = graph.display_name(ev.output)
             parts.append(f"<p>Output <b>{html.escape(out)}</b> = {self._color(_num(ev.value), t.value)}</p>")
             inputs = [n for n in graph.inputs() if self._known(n.id)]
-            if inputs:
+            unfinished = incomplete_message(graph, ev.output)
+            if unfinished is not None:
+                parts.append(f'<p style="color:{t.muted_text}">{html.escape(unfinished)}.</p>')
+            elif inputs:
                 grads = "<br>".join(
-                    f"∂{html.escape(out)}/∂{html.escape(n.label)} = "
-                    f"{self._color(_num(ev.grad_of(n.id)), t.grad)}"
+                    f"∂{_q(html.escape(out))}/∂{_q(html.escape(graph.display_name(n.id)))} = "
+                    f"{self._color('?' if self.hides_gradient(n.id) else _num(ev.grad_of(n.id)), t.grad)}"
                     for n in inputs[:8]
                 )
                 parts.append(f"<p>{grads}</p>")
@@ -344,6 +382,17 @@ class InspectorPanel(QScrollArea):
         self.name_edit.setModified(False)
         try:
             self.document.rename(node_id, self.name_edit.text())
+            self.edit_error.clear()
+        except GraphError as error:
+            self.edit_error.setText(str(error))
+        self.refresh(force=True)
+
+    def _commit_trainable(self, checked: bool) -> None:
+        node_id = self.node_id
+        if node_id is None:
+            return
+        try:
+            self.document.set_trainable(node_id, checked)
             self.edit_error.clear()
         except GraphError as error:
             self.edit_error.setText(str(error))

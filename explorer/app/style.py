@@ -9,11 +9,10 @@ Imports: PySide6.QtGui/QtWidgets, explorer.theme.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from explorer.bundled import resource_path
 from explorer.theme import Theme
 
 LARGE_FONT_SCALE = 1.35
@@ -46,7 +45,7 @@ _CHROME = {
 
 _base_point_size: float | None = None
 # A white tick for checked boxes (Fusion's own box all but vanishes on a dark palette).
-_CHECK_ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "check.svg"
+_CHECK_ICON = resource_path("icons", "check.svg")
 
 
 def chrome(theme: Theme) -> dict[str, str]:

@@ -36,20 +36,31 @@ from PySide6.QtGui import (
     QGuiApplication,
     QShowEvent,
 )
-from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QToolTip,
+    QWidget,
+)
 from shiboken6 import isValid
 
 from explorer.app.actions import build_menus, build_toolbar, create_actions
 from explorer.app.dialogs import GraphInfoDialog, show_about, show_shortcuts
 from explorer.app.documents import DocumentHandling
-from explorer.app.examples import lesson_path
 from explorer.app.features import Features
 from explorer.app.function_actions import FunctionActions
 from explorer.app.inspector import InspectorPanel
 from explorer.app.palette import NodePalette, palette_panel
+from explorer.app.problems import ProblemButton
 from explorer.app.recovery import AutoSaver, RecoveryStore
 from explorer.app.settings import Preferences, default_settings
 from explorer.app.style import LARGE_FONT_SCALE, apply_app_theme
+from explorer.app.template_dialog import install_template_action
+from explorer.app.train_dock import install_train_dock
 from explorer.canvas.scene import GraphScene
 from explorer.canvas.view import GraphView
 from explorer.document.document import GraphDocument
@@ -117,6 +128,8 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
 
         self.recent_menu: QMenu
         self.examples_menu: QMenu
+        self.lessons_menu: QMenu
+        self.welcome: QWidget | None = None  # the welcome page while it is open
         self.panels_menu: QMenu
         self.run_menu: QMenu
         create_actions(self)
@@ -132,6 +145,8 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self.inspector = InspectorPanel(self.document, self.theme)
         self.add_panel(self.inspector, "Inspector", "inspectorDock", Area.RightDockWidgetArea)
         self._install_features()
+        install_train_dock(self)
+        install_template_action(self)
         self.function_actions = FunctionActions(self)  # Group as Function, Ungroup, Expand
         self.panels_menu.addSeparator()
         self.panels_menu.addAction(self.toolbar.toggleViewAction())
@@ -142,8 +157,14 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self.output_label = QLabel()
         self.output_label.setObjectName("outputStatus")
         self.output_label.setTextFormat(Qt.TextFormat.RichText)
+        # A card's reason for being red is in its tooltip; show it even while another
+        # window (the projector's notes, a terminal) has the focus.
+        self.setAttribute(Qt.WidgetAttribute.WA_AlwaysShowToolTips)
+        self.problem_button = ProblemButton()
+        self.problem_button.go_to.connect(self._go_to_problem)
         self.statusBar().addPermanentWidget(self.selection_label)
         self.statusBar().addPermanentWidget(self.output_label)
+        self.statusBar().addPermanentWidget(self.problem_button)
 
         self.scene.selection_changed_ids.connect(self._selection_changed)
         self.scene.message.connect(self._status)
@@ -306,15 +327,15 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
 
     # ------------------------------------------------------------------ start-up
     def startup(self, path: str | Path | None = None) -> None:
-        """What a fresh launch shows: a crashed session's work, else ``path``, else the lesson."""
+        """What a fresh launch shows: a crashed session's work, else ``path``, else the welcome page."""
         if self.offer_recovery():
             return
         if path is not None:
             self.open_file(path)
             return
-        lesson = lesson_path()
-        if lesson is not None:
-            self.open_example(lesson)
+        from explorer.app.welcome import show_welcome
+
+        show_welcome(self)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -346,15 +367,24 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         if ev.output is None or ev.output not in graph:
             self.output_label.setText(f'<span style="color:{t.muted_text}">no output</span>')
         else:
-            name = html.escape(graph.node(ev.output).label)
+            name = html.escape(graph.display_name(ev.output))
             text = f'{name} = <b style="color:{t.value}">{html.escape(format_number(ev.value))}</b>'
-            if ev.diagnostics:
-                count = len(ev.diagnostics)
-                text += (
-                    f' &nbsp;<span style="color:{t.error}">⚠ {count} problem{"s" if count > 1 else ""}</span>'
-                )
             self.output_label.setText(text)
+        self.problem_button.show_problems(ev, graph, t)
         self._selection_changed(self.scene.selected_node_ids(), refresh_inspector=False)
+
+    def _go_to_problem(self, node_id: str, message: str) -> None:
+        """The status-bar problem count was clicked: show that node and say why it is red."""
+        if node_id not in self.document.graph:
+            return
+        self._auto_fit = False
+        self.scene.select_nodes([node_id])
+        self.view.centerOn(self.scene.node_item(node_id))
+        inspector = self.panels.get("inspectorDock")
+        if inspector is not None:
+            inspector.show()
+            inspector.raise_()
+        self.statusBar().showMessage(message)  # stays until the next message: it is the answer
 
     def _selection_changed(self, ids: list[str], refresh_inspector: bool = True) -> None:
         ids = [nid for nid in ids if nid in self.document.graph]
@@ -366,10 +396,11 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         elif len(ids) == 1 and ids[0] in ev.program.index:
             node = self.document.graph.node(ids[0])
             t = self.theme
+            grad = "?" if self.inspector.hides_gradient(node.id) else format_number(ev.grad_of(node.id))
             self.selection_label.setText(
-                f"{html.escape(node.label)}: value "
+                f"{html.escape(self.document.graph.display_name(node.id))}: value "
                 f'<span style="color:{t.value}">{format_number(ev.value_of(node.id))}</span>, gradient '
-                f'<span style="color:{t.grad}">{format_number(ev.grad_of(node.id))}</span>&nbsp;&nbsp;'
+                f'<span style="color:{t.grad}">{grad}</span>&nbsp;&nbsp;'
             )
         else:
             self.selection_label.setText(f"{len(ids)} selected")
@@ -380,6 +411,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
             self.actions[key].setEnabled(len(ids) == 1)
 
     def _document_replaced(self) -> None:
+        QToolTip.hideText()  # a card's tooltip must not outlive its graph
         self._selection_changed([])
         self._update_title()
         self._update_status()
@@ -433,6 +465,17 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         except GraphError as error:
             self._status(str(error))
             return None
+
+    def open_lesson(self, path: str | Path, step: int | None = None) -> bool:
+        """Start a lesson in the Lesson dock (the module loads on first use)."""
+        from explorer.app.lesson_player import open_lesson
+
+        return open_lesson(self, path, step) is not None
+
+    def _fill_lessons_menu(self) -> None:
+        from explorer.app.lesson_player import fill_lessons_menu
+
+        fill_lessons_menu(self, self.lessons_menu)
 
     def build_from_expression(self) -> ExpressionDialog:
         """Open the Build-from-expression dialog (window-modal); OK inserts the graph."""

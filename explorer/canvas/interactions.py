@@ -55,14 +55,15 @@ def connection_problem(scene: GraphScene, source: str, target: str, slot: int | 
     graph = scene.document.graph
     src, dst = graph.node(source), graph.node(target)
     spec = op_of(graph, dst)
+    src_name, dst_name = graph.display_name(src.id), graph.display_name(dst.id)
     if spec.arity == 0:
-        return f"{dst.label!r} is {spec.title.lower()} and takes no operands"
+        return f"{dst_name!r} is {spec.title.lower()} and takes no operands"
     if slot is None and None not in dst.operands:
-        return f"all operands of {dst.label!r} are connected — drop on a port to replace one"
+        return f"all operands of {dst_name!r} are connected — drop on a port to replace one"
     if graph.reaches(target, source):
         if source == target:
-            return f"{dst.label!r} cannot feed itself"
-        return f"linking {src.label!r} into {dst.label!r} would make a cycle"
+            return f"{dst_name!r} cannot feed itself"
+        return f"linking {src_name!r} into {dst_name!r} would make a cycle"
     return None
 
 

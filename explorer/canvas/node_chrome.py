@@ -25,6 +25,7 @@ _SHORT_OPERAND = {"exponent": "exp"}
 _NO_PEN = Qt.PenStyle.NoPen
 _NO_BRUSH = Qt.BrushStyle.NoBrush
 _CENTER = Qt.AlignmentFlag.AlignCenter
+BADGE_RADIUS = 10.5  # the "!" disc on a card with a problem (painted here, hit-tested by the item)
 
 
 def _card_path() -> QPainterPath:
@@ -317,7 +318,7 @@ class NodeChrome:
             centre = QPointF(card.right() - 4.0, card.top())
             painter.setPen(_NO_PEN)
             painter.setBrush(s.fill)
-            painter.drawEllipse(centre, 10.5, 10.5)
+            painter.drawEllipse(centre, BADGE_RADIUS, BADGE_RADIUS)
             painter.setBrush(s.error)
             painter.drawEllipse(centre, 9.0, 9.0)
             painter.setFont(s.symbol_font)

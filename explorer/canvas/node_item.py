@@ -29,7 +29,7 @@ from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneHoverEvent
 
 from explorer.canvas import style as st
-from explorer.canvas.node_chrome import CARD_PATH
+from explorer.canvas.node_chrome import BADGE_RADIUS, CARD_PATH
 from explorer.canvas.node_paint import NodePainting
 from explorer.canvas.style import CanvasStyle
 from explorer.graph.ops import LEAF_OPS, OPS, Op
@@ -370,7 +370,14 @@ class NodeItem(NodePainting, QGraphicsItem):
         return st.BOUNDS
 
     def shape(self) -> QPainterPath:
-        return _shape(self._arity, self.card_shape() if self.is_pill else None)
+        path = _shape(self._arity, self.card_shape() if self.is_pill else None)
+        if not self._errors:
+            return path
+        # The "!" badge straddles the card's corner: hovering or clicking any of it is the card.
+        card = self.card_shape()
+        badge = QPainterPath()
+        badge.addEllipse(QPointF(card.right() - 4.0, card.top()), BADGE_RADIUS, BADGE_RADIUS)
+        return path.united(badge)
 
     # ------------------------------------------------------------------ hover
     def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:

@@ -66,7 +66,8 @@ class AddNodeCommand(QUndoCommand):
             node.value,
             node.position,
             list(node.operands),
-            function=node.function,
+            node.trainable,
+            node.function,
         )
 
     def redo(self) -> None:
@@ -78,7 +79,8 @@ class AddNodeCommand(QUndoCommand):
                 self._node.value,
                 self._node.position,
                 [None] * len(self._node.operands),
-                function=self._node.function,
+                self._node.trainable,
+                self._node.function,
             ),
             self._index,
             (),
@@ -209,6 +211,47 @@ class SetValueCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._doc._do_set_value(self._node_id, self._old)
+
+
+class SetValuesCommand(QUndoCommand):
+    """New values for several leaves at once (a training step moves every parameter).
+
+    Commands with the same non-negative ``serial`` merge, so a whole training run,
+    however many steps it takes, is one undo step back to the values before it.
+    """
+
+    ID = 1002
+
+    def __init__(
+        self,
+        doc: GraphDocument,
+        changes: Mapping[str, tuple[float, float]],
+        text: str,
+        serial: int = -1,
+        parent: QUndoCommand | None = None,
+    ) -> None:
+        super().__init__(text, parent)
+        self._doc, self._changes, self._serial = doc, dict(changes), serial
+
+    def id(self) -> int:
+        return self.ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetValuesCommand) or self._serial < 0 or other._serial != self._serial:
+            return False
+        for node_id, (old, new) in other._changes.items():
+            first = self._changes.get(node_id, (old, new))[0]
+            self._changes[node_id] = (first, new)
+        self.setText(other.text())
+        return True
+
+    def redo(self) -> None:
+        for node_id, (_old, new) in self._changes.items():
+            self._doc._do_set_value(node_id, new)
+
+    def undo(self) -> None:
+        for node_id, (old, _new) in self._changes.items():
+            self._doc._do_set_value(node_id, old)
 
 
 class RenameCommand(QUndoCommand):

@@ -13,7 +13,7 @@ Imports: PySide6.QtCore/QtGui (no widgets), explorer.graph, explorer.io.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,6 +26,10 @@ from explorer.graph import functions as fn
 from explorer.graph.engine import Evaluation, evaluate
 from explorer.graph.layout import layout
 from explorer.graph.model import Edge, Graph, GraphError, Node
+
+# A long lesson is a few hundred edits; the oldest steps beyond this are forgotten, so an
+# afternoon of scrubbing and rebuilding cannot grow the history without bound.
+UNDO_LIMIT = 2_000
 
 
 class GraphDocument(QObject):
@@ -52,6 +56,7 @@ class GraphDocument(QObject):
         super().__init__(parent)
         self.graph = graph if graph is not None else Graph()
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self.file_path: Path | None = None
         self._dirty = True
         self._merge_open = False
@@ -59,12 +64,23 @@ class GraphDocument(QObject):
         self._pushed: list[QUndoCommand] = []
         self.expanded: set[str] = set()  # call nodes whose body the canvas shows in place
         self._evaluation: Evaluation = evaluate(self.graph)
+        self._evaluated_revision = self.graph.revision
         self.undo_stack.indexChanged.connect(self._after_change)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
     # ------------------------------------------------------------------ state
     @property
     def evaluation(self) -> Evaluation:
+        """The evaluation of the graph as it is now.
+
+        Views hear about an edit (node_removed, graph_reset, a selection change) before the
+        document re-evaluates at the end of the command; one that asks for the evaluation
+        then gets it computed afresh (without a second ``evaluated`` signal), never one that
+        still names removed nodes.
+        """
+        if self._evaluation.graph is not self.graph or self._evaluated_revision != self.graph.revision:
+            self._evaluation = evaluate(self.graph)
+            self._evaluated_revision = self.graph.revision
         return self._evaluation
 
     @property
@@ -78,6 +94,7 @@ class GraphDocument(QObject):
     def recompute(self) -> Evaluation:
         """Evaluate now and tell every view; cheap enough (~1 ms at 1,000 nodes) to do per edit."""
         self._evaluation = evaluate(self.graph)
+        self._evaluated_revision = self.graph.revision
         self._dirty = False
         self.evaluated.emit(self._evaluation)
         return self._evaluation
@@ -159,13 +176,15 @@ class GraphDocument(QObject):
                 from explorer.graph.model import CycleError
 
                 raise CycleError(
-                    f"linking {self.graph.node(source).label!r} into {node.label!r} would make a cycle"
+                    f"linking {self.graph.display_name(source)!r} into {self.graph.display_name(target)!r} "
+                    "would make a cycle"
                 )
         else:
             self.graph.check_connect(source, target, slot)
         self._push(cmd.ConnectCommand(self, source, target, slot))
 
     def unlink(self, target: str, slot: int) -> None:
+        self.graph.check_disconnect(target, slot)
         self._push(cmd.DisconnectCommand(self, target, slot))
 
     def set_value(self, node_id: str, value: float) -> None:
@@ -179,6 +198,31 @@ class GraphDocument(QObject):
         if value == node.value:
             return
         self._push(cmd.SetValueCommand(self, node_id, node.value, value))
+
+    def set_values(self, values: Mapping[str, float], text: str = "Set values", serial: int = -1) -> None:
+        """New values for several inputs/constants as one undo step.
+
+        Calls with the same ``serial`` (from :meth:`new_merge_serial`) while nothing else
+        was pushed in between merge into one step: a training run is undone at once.
+        Everything is checked before anything changes.
+        """
+        changes: dict[str, tuple[float, float]] = {}
+        for node_id, value in values.items():
+            node = self.graph.node(node_id)
+            value = float(value)
+            if not node.is_leaf:
+                raise GraphError(f"{node.label!r} is computed; only inputs and constants hold a value")
+            if not math.isfinite(value):
+                raise GraphError(f"value of {node.label!r} must be a finite number")
+            if value != node.value:
+                changes[node_id] = (node.value, value)
+        if changes:
+            self._push(cmd.SetValuesCommand(self, changes, text, serial))
+
+    def new_merge_serial(self) -> int:
+        """A fresh key for :meth:`set_values` calls that should become one undo step."""
+        self._drag_serial += 1
+        return self._drag_serial
 
     def begin_value_drag(self) -> None:
         """Start merging successive set_value calls on one node into one undo step."""
@@ -295,7 +339,8 @@ class GraphDocument(QObject):
                     node.value,
                     pos,
                     [None] * len(node.operands),
-                    function=node.function,
+                    node.trainable,
+                    node.function,
                 )
                 parent.adopt(cmd.AddNodeCommand(self, node_copy)).redo()
                 new_ids.append(new_id)

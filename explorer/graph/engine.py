@@ -193,8 +193,7 @@ def compile_graph(graph: Graph) -> Program:
 
 def _label(graph: Graph, node_id: str) -> str:
     node = graph.node(node_id)
-    op = node.function or node.op
-    return f"{node.label!r} ({op})" if node.name else f"{op} node {node.id!r}"
+    return f"{graph.display_name(node_id)!r} ({node.function or node.op})"
 
 
 def _blame(graph: Graph, program: Program, i: int) -> tuple[str, str]:
@@ -221,7 +220,7 @@ def leaf_values(graph: Graph, program: Program, values: Mapping[str, float] | No
         for key, value in values.items():
             node = graph.find(key)
             if node.op != "input":
-                raise GraphError(f"{node.label!r} is not an input (it is {node.op})")
+                raise GraphError(f"{graph.display_name(node.id)!r} is not an input (it is {node.op})")
             value = float(value)
             if not math.isfinite(value):
                 raise GraphError(f"value for {node.label!r} must be a finite number")

@@ -18,6 +18,7 @@ Imports: standard library only.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -42,6 +43,23 @@ class CycleError(GraphError):
 
 class ArityError(GraphError):
     """The slot does not exist for that op, or is already taken."""
+
+
+# A name is shown in tables, captions and messages: control characters would break the line
+# and bidi overrides would make it read as something else (U+202E turns "x‮2" into "2x").
+_INVISIBLE_IN_NAMES = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a node, or None; the one rule for the editor, parser and files."""
+    if len(name) > MAX_NAME_LENGTH:
+        return f"name is longer than {MAX_NAME_LENGTH} characters"
+    for char in name:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            return f"a name cannot contain a control character (U+{ord(char):04X})"
+        if char in _INVISIBLE_IN_NAMES:
+            return f"a name cannot contain a text-direction character (U+{ord(char):04X})"
+    return None
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -110,6 +128,12 @@ class Graph:
         """Nodes in insertion order (the order files are written in)."""
         return list(self._nodes.values())
 
+    def display_name(self, node_id: str) -> str:
+        """What to call a node in any message: its name, else its formula (never a bare id)."""
+        from explorer.graph.naming import display_name  # naming reads this module
+
+        return display_name(self, node_id)
+
     def node(self, node_id: str) -> Node:
         try:
             return self._nodes[node_id]
@@ -166,7 +190,7 @@ class Graph:
             return sinks[0].id
         if not sinks:
             raise GraphError("the graph is empty: there is no output node")
-        names = ", ".join(n.label for n in sinks[:5])
+        names = ", ".join(self.display_name(n.id) for n in sinks[:5])
         raise GraphError(f"the graph has {len(sinks)} possible outputs ({names}); choose one")
 
     def default_output(self) -> str | None:
@@ -256,8 +280,9 @@ class Graph:
             self.structure_revision += 1
 
     def _check_name(self, name: str, node_id: str | None) -> None:
-        if len(name) > MAX_NAME_LENGTH:
-            raise GraphError(f"name is longer than {MAX_NAME_LENGTH} characters")
+        problem = name_problem(name)
+        if problem:
+            raise GraphError(problem)
         if name and self._names.get(name, node_id) != node_id:
             raise GraphError(f"the name {name!r} is already used by another node")
 
@@ -403,13 +428,16 @@ class Graph:
         src, dst = self.node(source), self.node(target)
         arity = len(dst.operands)
         if arity == 0:
-            raise ArityError(f"{dst.label!r} is {OPS[dst.op].title.lower()} and takes no operands")
+            title = OPS[dst.op].title.lower()
+            raise ArityError(f"{self.display_name(dst.id)!r} is {title} and takes no operands")
         if not 0 <= slot < arity:
-            raise ArityError(f"{dst.label!r} ({dst.function or dst.op}) has no operand slot {slot}")
+            kind = dst.function or dst.op
+            raise ArityError(f"{self.display_name(dst.id)!r} ({kind}) has no operand slot {slot}")
         if dst.operands[slot] is not None:
-            raise ArityError(f"operand {slot + 1} of {dst.label!r} is already connected")
+            raise ArityError(f"operand {slot + 1} of {self.display_name(dst.id)!r} is already connected")
         if self.reaches(target, source):
-            raise CycleError(f"linking {src.label!r} into {dst.label!r} would make a cycle")
+            names = self.display_name(src.id), self.display_name(dst.id)
+            raise CycleError(f"linking {names[0]!r} into {names[1]!r} would make a cycle")
 
     def connect(self, source: str, target: str, slot: int) -> Edge:
         """Feed ``source`` into operand ``slot`` of ``target``."""
@@ -419,12 +447,22 @@ class Graph:
         self._touch(structural=True)
         return Edge(source, target, slot)
 
+    def check_disconnect(self, target: str, slot: int) -> str:
+        """The source feeding operand ``slot`` of ``target``; GraphError if there is none."""
+        dst = self.node(target)
+        arity = len(dst.operands)
+        if isinstance(slot, bool) or not isinstance(slot, int) or not 0 <= slot < arity:
+            kind = dst.function or dst.op
+            raise ArityError(f"{self.display_name(dst.id)!r} ({kind}) has no operand slot {slot!r}")
+        source = dst.operands[slot]
+        if source is None:
+            raise GraphError(f"operand {slot + 1} of {self.display_name(dst.id)!r} is not connected")
+        return source
+
     def disconnect(self, target: str, slot: int) -> Edge:
         """Empty operand ``slot`` of ``target``; returns the link that was there."""
         dst = self.node(target)
-        if not 0 <= slot < len(dst.operands) or dst.operands[slot] is None:
-            raise GraphError(f"operand {slot + 1} of {dst.label!r} is not connected")
-        source = dst.operands[slot]
+        source = self.check_disconnect(target, slot)
         assert source is not None
         dst.operands[slot] = None
         self._consumers[source].remove((target, slot))

@@ -110,8 +110,9 @@ class ParseError(GraphError):
 def parse(text: str, *, default_input_value: float = 1.0) -> Graph:
     """Build a graph from an expression, a definition ``h(x) = ...`` or a program.
 
-    In an expression every free name becomes an input holding ``default_input_value``; in
-    a program names must be assigned before they are used. Raises :class:`ParseError`.
+    Every free name (used but never assigned) becomes an input holding
+    ``default_input_value``, in an expression and in a program alike; a program name used
+    before the line that assigns it is refused. Raises :class:`ParseError`.
     """
     default = float(default_input_value)
     if not math.isfinite(default):
@@ -503,7 +504,19 @@ class _Builder:
         if definition is not None:
             self.taken.update([definition.name, *(p[0] for p in definition.params)])
         self.suffix: dict[str, int] = {}
-        self.free_names = False
+        # Names a program assigns somewhere: reading one before its assignment is a mistake,
+        # not a new input. Every other free name becomes an input, as in an expression.
+        self.assigned = (
+            set()
+            if taken is not None
+            else {  # a body reads only its parameters
+                target.id
+                for st in module.body
+                if isinstance(st, ast.Assign | ast.AugAssign)
+                for target in (st.targets if isinstance(st, ast.Assign) else [st.target])
+                if isinstance(target, ast.Name)
+            }
+        )
 
     def fail(self, node: _Located, message: str) -> ParseError:
         return ParseError(message, *self.src.at(node))
@@ -542,7 +555,6 @@ class _Builder:
 
     def expression(self, root: ast.expr) -> Graph:
         """A lone expression: free names are inputs; the result is named ``out`` (or ``h``)."""
-        self.free_names = True
         out_name = "out"
         if self.definition is not None:
             out_name = self.definition.name
@@ -567,16 +579,12 @@ class _Builder:
     def program(self, statements: list[ast.stmt]) -> Graph:
         output: str | None = None
         marked: str | None = None
-        if self.function_headers:
-            # Names a program leaves free become inputs (value 1 unless set), as in expressions.
-            self.free_names = True
         for st in statements:
             header = self.function_headers.get(self.src.node_col(st)) if isinstance(st, ast.Assign) else None
             if header is not None and isinstance(st, ast.Assign):
                 assert isinstance(st.value, ast.Lambda)
                 self.define(header, st.value.body)
             elif isinstance(st, ast.FunctionDef):
-                self.free_names = True
                 self.define(*self.python_definition(st))
             elif isinstance(st, ast.Assign):
                 output = self.assign(st)
@@ -587,6 +595,8 @@ class _Builder:
                 assert isinstance(call.func, ast.Attribute)
                 if not isinstance(call.func.value, ast.Name):
                     raise self.fail(call.func.value, "call backward() on a name, like 'loss.backward()'")
+                if call.func.value.id not in self.bindings:
+                    raise self.fail(call.func.value, f"unknown name {call.func.value.id!r}")
                 marked = self.expr(call.func.value)
             elif isinstance(st, ast.Expr):
                 if isinstance(st.value, ast.Call):
@@ -684,8 +694,8 @@ class _Builder:
         problem = self.name_problem(name)
         if problem:
             raise self.fail(node, problem)
-        if not self.free_names:
-            raise self.fail(node, f"unknown name {name!r}")
+        if name in self.assigned:
+            raise self.fail(node, f"{name!r} is used before it is assigned")
         if self.definition is not None and name == self.definition.name:
             raise self.fail(node, f"{name!r} is being defined and cannot be used in its own definition")
         return self.new_input(name, *self.src.at(node))
@@ -968,8 +978,6 @@ class _Builder:
             return f"{name!r} is not a parameter of {scope}; a function uses only its parameters ({params})"
         if name in self.library:
             return f"{name!r} is a function; call it, like {name}(x)"
-        if owner is not None and not self.free_names:
-            return f"{name!r} is a parameter of {owner} and exists only inside it"
         return None
 
     def plan_function_call(self, call: ast.Call, name: str) -> _Plan:

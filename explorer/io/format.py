@@ -25,15 +25,17 @@ Imports: standard library and ``explorer.graph`` only (never Qt).
 from __future__ import annotations
 
 import codecs
+import errno
 import json
 import math
 import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from explorer.graph.model import MAX_NAME_LENGTH, Graph, GraphError
+from explorer.graph.model import MAX_NAME_LENGTH, Graph, GraphError, name_problem
 from explorer.graph.ops import LEAF_OPS, OPS
 from explorer.io.atomic import atomic_write_text
 
@@ -135,11 +137,36 @@ def load(path: str | os.PathLike[str]) -> Graph:
     """Read and validate a graph file; every problem is a :class:`FormatError`."""
     source = os.fspath(path)
     try:
-        with open(path, "rb") as file:
-            data = file.read(MAX_FILE_BYTES + 1)
+        data = _read_regular_file(source)
     except OSError as error:
         raise FormatError(f"cannot read the file: {error.strerror or error}", source=source) from None
     return loads_bytes(data, source=source)
+
+
+def _read_regular_file(path: str) -> bytes:
+    """At most ``MAX_FILE_BYTES + 1`` bytes of a regular file; anything else is refused unread.
+
+    A named pipe, a device or a socket would block ``open()`` or ``read()`` forever, so the
+    path is checked before opening, and the opened descriptor again (non-blocking, so a pipe
+    swapped in between cannot hang either) before the first read.
+    """
+    _refuse_special(os.stat(path).st_mode)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb", closefd=True) as file:
+        _refuse_special(os.fstat(fd).st_mode)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return file.read(MAX_FILE_BYTES + 1)
+
+
+def _refuse_special(mode: int) -> None:
+    """Raise OSError naming what the path is, unless it is a regular file."""
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+    kind = "a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    raise OSError(f"not a regular file ({kind})")
 
 
 def loads_bytes(data: bytes, source: str = "<bytes>") -> Graph:
@@ -301,9 +328,10 @@ def _scalar_problem(value: object) -> str | None:
 
 
 def _integer(value: object, path: str) -> int:
-    # JSON Schema counts 1.0 as an integer; accept it so the schema and the reader agree.
+    # JSON Schema counts 1.0 as an integer, but the JSON text tells them apart and the app
+    # never writes 1.0 for a slot or a version: a float there is a hand edit gone wrong.
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        raise _Refused(path, f"expected an integer, found {_show(value, 20)} (write it without '.0')")
     if isinstance(value, bool) or not isinstance(value, int):
         raise _Refused(path, f"expected an integer, found {_kind(value)}")
     return value
@@ -435,6 +463,9 @@ def _check_nodes(
         name = _field(raw, "name", p, str, "a string", "")
         if len(name) > MAX_NAME_LENGTH:
             raise _Refused(f"{p}.name", f"name longer than {MAX_NAME_LENGTH} characters")
+        problem = name_problem(name)
+        if problem:
+            raise _Refused(f"{p}.name", problem)
         if name in names:
             raise _Refused(f"{p}.name", f"duplicate name {_show(name)} (also {prefix}.nodes[{names[name]}])")
         value = 0.0

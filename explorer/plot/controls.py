@@ -125,19 +125,19 @@ class PlotControls(QWidget):
         with QSignalBlocker(self.x_combo), QSignalBlocker(self.y_combo), QSignalBlocker(self.x2_combo):
             self.x_combo.clear()
             for node in inputs:
-                self.x_combo.addItem(node.label, node.id)
+                self.x_combo.addItem(graph.display_name(node.id), node.id)
             self.x_combo.setCurrentIndex(max(0, self.x_combo.findData(x_id)))
             self.y_combo.clear()
-            self.y_combo.addItem(f"output ({graph.node(out).label if out is not None else 'none'})", None)
+            self.y_combo.addItem(f"output ({graph.display_name(out) if out is not None else 'none'})", None)
             for node in graph.nodes:
                 kind = f"{node.function}()" if node.op == "call" else node.op
-                self.y_combo.addItem(f"{node.label}  ·  {kind}", node.id)
+                self.y_combo.addItem(f"{graph.display_name(node.id)}  ·  {kind}", node.id)
             self.y_combo.setCurrentIndex(max(0, self.y_combo.findData(y_choice)) if y_choice else 0)
             self.x2_combo.clear()
             self.x2_combo.addItem("none", None)
             for node in inputs:
                 if node.id != x_id:
-                    self.x2_combo.addItem(node.label, node.id)
+                    self.x2_combo.addItem(graph.display_name(node.id), node.id)
             self.x2_combo.setCurrentIndex(max(0, self.x2_combo.findData(x2_id)) if x2_id else 0)
         for widget in (self.x_box, self.slider, self.lo_box, self.hi_box, self.fit_button):
             widget.setEnabled(x_id is not None)

@@ -38,9 +38,10 @@ from PySide6.QtCore import QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from explorer.document.document import GraphDocument
+from explorer.graph.completeness import incomplete_message
 from explorer.graph.engine import Evaluation
 from explorer.graph.model import GraphError
-from explorer.plot import export, sweeps
+from explorer.plot import export, limits, sweeps
 from explorer.plot.controls import PlotControls
 from explorer.plot.gestures import ValueDrag
 from explorer.plot.view import SensitivityView
@@ -193,10 +194,16 @@ class SensitivityPanel(QWidget):
             node_id = None
         if node_id == self._x2_id:
             return
+        window = None if node_id is None else self._fit_for(node_id, graph.node(node_id).value)
+        if node_id is not None and window is None:
+            node = graph.node(node_id)
+            name = graph.display_name(node_id)
+            self.message.emit(f"{name} = {format_number(node.value)} is too far out to plot.")
+            return
         self._x2_id = node_id
         self._heat_key = None
-        if node_id is not None:
-            self._x2_range = self._fit_for(node_id, graph.node(node_id).value)
+        if window is not None:
+            self._x2_range = window
         self.view.show_heat(node_id is not None)
         self._labels_dirty = True
         self._refresh()
@@ -204,8 +211,11 @@ class SensitivityPanel(QWidget):
     def set_range(self, lo: float, hi: float) -> None:
         """Sweep x over [lo, hi]."""
         lo, hi = float(lo), float(hi)
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(f"the range must be two finite numbers, low < high (got {lo:g}, {hi:g})")
+        if not limits.usable_range(lo, hi):
+            raise ValueError(
+                f"the range must be two finite numbers within ±{limits.PLOT_LIMIT:g}, low < high "
+                f"(got {lo:g}, {hi:g})"
+            )
         self._range = (lo, hi)
         self.view.set_x_range(lo, hi)
         with QSignalBlocker(self.lo_box), QSignalBlocker(self.hi_box):
@@ -217,12 +227,25 @@ class SensitivityPanel(QWidget):
         self.range_changed.emit(lo, hi)
         self._refresh()
 
+    def set_second_range(self, lo: float, hi: float) -> None:
+        """The heat map's x₂ axis over [lo, hi] (e.g. to hold a whole descent path)."""
+        lo, hi = float(lo), float(hi)
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(f"the range must be two finite numbers, low < high (got {lo:g}, {hi:g})")
+        self._x2_range = (lo, hi)
+        self._heat_key = None
+        self._refresh()
+
     def fit_interesting_range(self) -> None:
         """Choose a range around x that shows the nearest extrema, kinks, roots and gaps."""
         if self._x_id is None or self._y_effective() is None:
             return
         x0 = self._doc.graph.node(self._x_id).value
-        self.set_range(*self._fit_for(self._x_id, x0))
+        window = self._fit_for(self._x_id, x0)
+        if window is None:
+            self._refresh()  # x is too far out: the refresh says so instead of sweeping
+        else:
+            self.set_range(*window)
 
     def curve_data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(xs, ys, dys) exactly as plotted; NaN where y is undefined."""
@@ -247,6 +270,10 @@ class SensitivityPanel(QWidget):
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
         self.view.set_theme(theme)
+
+    def set_slope_hidden(self, hidden: bool) -> None:
+        """Predict mode asks for this gradient: keep dy/dx off the plot until it is revealed."""
+        self.view.set_slope_hidden(hidden)
 
     def set_selected_node(self, node_id: str | None) -> None:
         """Follow the canvas selection: an input becomes x, a computed node becomes y."""
@@ -302,9 +329,10 @@ class SensitivityPanel(QWidget):
         if self._x_id not in inputs:
             self._x_id = inputs[0] if inputs else None
             self._labels_dirty = True
-            if self._x_id is not None:
-                self._range = self._fit_for(self._x_id, graph.node(self._x_id).value)
-                self.set_range(*self._range)
+            window = None if self._x_id is None else self._fit_for(self._x_id, graph.node(self._x_id).value)
+            if window is not None:
+                self._range = window
+                self.set_range(*window)
         if self._y_choice is not None and self._y_choice not in graph:
             self._y_choice = None
             self._y_from_selection = False
@@ -317,12 +345,17 @@ class SensitivityPanel(QWidget):
     def _names(self) -> tuple[str, str]:
         graph = self._doc.graph
         y = self._y_effective()
-        x_name = graph.node(self._x_id).label if self._x_id in graph else "x"
-        y_name = graph.node(y).label if y is not None and y in graph else "y"
+        x_name = graph.display_name(self._x_id) if self._x_id in graph else "x"
+        y_name = graph.display_name(y) if y is not None and y in graph else "y"
         return x_name, y_name
 
-    def _fit_for(self, input_id: str, x0: float) -> tuple[float, float]:
-        return sweeps.fit_range(self._doc.graph, input_id, self._y_effective(), x0)
+    def _fit_for(self, input_id: str, x0: float) -> tuple[float, float] | None:
+        """A range worth showing around x0; None when x0 is too far out to plot at all."""
+        if limits.range_around(x0, 2.0) is None:
+            return None
+        return limits.usable_or_around(
+            sweeps.fit_range(self._doc.graph, input_id, self._y_effective(), x0), x0
+        )
 
     # ------------------------------------------------------------------ listening to the document
     def _mark_labels(self, *_: object) -> None:
@@ -333,7 +366,7 @@ class SensitivityPanel(QWidget):
         graph = self._doc.graph
         if node_id in graph:
             node = graph.node(node_id)
-            if self._labels.get(node_id) != (node.label, node.op):
+            if self._labels.get(node_id) != (graph.display_name(node_id), node.op):
                 self._labels_dirty = True
 
     def _on_reset(self) -> None:
@@ -361,8 +394,11 @@ class SensitivityPanel(QWidget):
             value = graph.node(x).value
             lo, hi = self._range
             if not lo <= value <= hi:
-                half = 0.5 * (hi - lo)
-                self.set_range(value - half, value + half)
+                window = limits.range_around(value, 0.5 * (hi - lo))
+                if window is None:
+                    self._show_too_far(graph.display_name(x), value)
+                    return
+                self.set_range(*window)
                 return  # set_range came back here with the new range
         shape_key = (id(graph), graph.structure_revision, x, y, self._range)
         program = ev.program
@@ -382,6 +418,18 @@ class SensitivityPanel(QWidget):
             self._heat_timer.stop()
         self._show_point(ev)
 
+    def _show_too_far(self, x_name: str, value: float) -> None:
+        """x holds a value no axis can show (1e308): say so, draw nothing, raise nothing."""
+        nan = np.full(SWEEP_POINTS, np.nan)
+        self._xs, self._ys, self._dys = nan, nan.copy(), nan.copy()
+        self._shape_key = None  # coming back into range sweeps afresh
+        self.view.set_curves(self._xs, self._ys, self._dys)
+        self.view.set_point(math.nan, math.nan, math.nan)
+        self.view.set_note(
+            f"{x_name} = {format_number(value)} is too far out to plot "
+            f"(the axes reach ±{limits.PLOT_LIMIT:g})."
+        )
+
     def _resweep(self) -> None:
         x, y = self._x_id, self._y_effective()
         lo, hi = self._range
@@ -393,12 +441,15 @@ class SensitivityPanel(QWidget):
         elif y is None:
             note = "The graph has no output to plot."
         else:
+            unfinished = incomplete_message(self._doc.graph, y)
             try:
                 xs, ys, dys = sweeps.curve(self._doc.graph, x, y, lo, hi, SWEEP_POINTS)
             except GraphError as exc:
-                note = str(exc)
+                note = unfinished or str(exc)
             else:
-                if y != x and not self._doc.graph.reaches(x, y):
+                if unfinished is not None:  # one reason, not "slope 0" and "undefined" besides
+                    note = f"{unfinished}."
+                elif y != x and not self._doc.graph.reaches(x, y):
                     x_name, y_name = self._names()
                     note = f"{y_name} does not depend on {x_name}: the slope is 0 everywhere."
         self._xs, self._ys, self._dys = xs, ys, dys
@@ -426,10 +477,10 @@ class SensitivityPanel(QWidget):
         try:
             with QSignalBlocker(self.x_box):
                 self.x_box.setValue(xv)
-            if not self.slider.isSliderDown():
-                lo, hi = self._range
+            fraction = limits.slider_fraction(xv, *self._range)
+            if not self.slider.isSliderDown() and fraction is not None:
                 with QSignalBlocker(self.slider):
-                    self.slider.setValue(round((xv - lo) / (hi - lo) * SLIDER_STEPS))
+                    self.slider.setValue(round(fraction * SLIDER_STEPS))
         finally:
             self._syncing = False
         if self._x2_id is not None:
@@ -473,11 +524,11 @@ class SensitivityPanel(QWidget):
 
     def _fill_combos(self) -> None:
         graph = self._doc.graph
-        self._labels = {n.id: (n.label, n.op) for n in graph.nodes}
+        self._labels = {n.id: (graph.display_name(n.id), n.op) for n in graph.nodes}
         self._labels_dirty = False
         self.controls.fill(graph, self._x_id, self._y_choice, self._x2_id)
         x_name, y_name = self._names()
-        x2_name = graph.node(self._x2_id).label if self._x2_id is not None else ""
+        x2_name = graph.display_name(self._x2_id) if self._x2_id is not None else ""
         self.view.set_names(x_name, y_name, x2_name)
 
     # ------------------------------------------------------------------ gestures -> document
@@ -495,7 +546,7 @@ class SensitivityPanel(QWidget):
     def _begin_point_drag(self) -> None:
         if self._x_id is not None and self._x2_id is not None:
             graph = self._doc.graph
-            text = f"Drag {graph.node(self._x_id).label} and {graph.node(self._x2_id).label}"
+            text = f"Drag {graph.display_name(self._x_id)} and {graph.display_name(self._x2_id)}"
             self._drag.begin([self._x_id, self._x2_id], text)
 
     def _drag_point_to(self, x: float, x2: float) -> None:
@@ -516,10 +567,11 @@ class SensitivityPanel(QWidget):
 
     def _range_boxes_changed(self, _value: float) -> None:
         lo, hi = self.lo_box.value(), self.hi_box.value()
-        if lo < hi:
+        if limits.usable_range(lo, hi):
             self.set_range(lo, hi)
         else:
-            self.message.emit("The range needs its left end below its right end.")
+            reason = "its left end below its right end" if lo >= hi else "a width the plot can show"
+            self.message.emit(f"The range needs {reason}.")
             with QSignalBlocker(self.lo_box), QSignalBlocker(self.hi_box):
                 self.lo_box.setValue(self._range[0])
                 self.hi_box.setValue(self._range[1])

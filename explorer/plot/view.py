@@ -26,11 +26,18 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from explorer.plot.items import CurveItem, DotItem, ReadoutItem, RuleItem, Run, SegmentItem, cosmetic_pen
+from explorer.plot.limits import drawable, usable_range
 from explorer.plot.sampling import connect_mask, robust_y_range, tangent_segment
 from explorer.theme import LIGHT, Theme, format_number
 
 ARROW_PIXELS = 46.0  # the gradient arrow's length on screen; its size is in the readout
 CURVE_WIDTH = 2.4
+
+
+def _slope(y: str, x: str) -> str:
+    """``dy/dx`` in the lesson's notation: ``d(loss)/da`` once a name is longer than a letter."""
+    d_y, d_x = (f"d{n}" if len(n) == 1 else f"d({n})" for n in (y, x))
+    return f"{d_y}/{d_x}"
 
 
 class ScrubViewBox(pg.ViewBox):
@@ -97,6 +104,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         self._heat_point = (math.nan, math.nan, math.nan, math.nan)
         self._x_range = (-1.0, 1.0)
         self._note = ""
+        self._slope_hidden = False  # predict mode: the slope is the answer being asked for
 
         self.ci.layout.setSpacing(2)
         self.ci.setContentsMargins(6, 4, 10, 6)
@@ -230,7 +238,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
             item.update()
 
     def set_names(self, x_name: str, y_name: str, x2_name: str = "") -> None:
-        """The names the axes, legend and readout use (node names or ids)."""
+        """The names the axes, legend and readout use (node names, else formulas)."""
         self._names = (x_name, y_name, x2_name)
         self._label_axes()
         self._write_readout()
@@ -240,7 +248,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         t = self._theme
         style = {"font-size": "10.5pt"}
         self.y_plot.setLabel("left", y, color=t.value, **style)
-        self.dy_plot.setLabel("left", f"d{y}/d{x}", color=t.grad, **style)
+        self.dy_plot.setLabel("left", _slope(y, x), color=t.grad, **style)
         heat = self.heat_plot.isVisible()
         for plot, bottom in ((self.y_plot, False), (self.dy_plot, not heat), (self.heat_plot, heat)):
             plot.setLabel("bottom", x if bottom else None, color=t.text, **style)
@@ -248,7 +256,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         self.heat_plot.setLabel("left", x2, color=t.text, **style)
         self.colour_bar.setLabel("right", y, color=t.value, **style)
         for sample, text in zip(
-            self._samples, (f"{y}({x})", f"tangent (slope d{y}/d{x})", f"d{y}/d{x}"), strict=True
+            self._samples, (f"{y}({x})", f"tangent (slope {_slope(y, x)})", _slope(y, x)), strict=True
         ):
             label = self.legend.getLabel(sample)
             if label is not None:
@@ -262,6 +270,8 @@ class SensitivityView(pg.GraphicsLayoutWidget):
 
     def set_curves(self, xs: np.ndarray, ys: np.ndarray, dys: np.ndarray) -> None:
         """New curves; NaN samples and poles become gaps."""
+        # Samples beyond the axes' reach are gaps: pyqtgraph cannot frame or draw them.
+        ys, dys = drawable(ys), drawable(dys)
         self._xs, self._ys, self._dys = xs, ys, dys
         self.y_curve.set_data(xs, ys, connect_mask(xs, ys, dys))
         # dy/dx has poles of its own (d(1/x²)/dx at 0); its slopes come from the samples.
@@ -270,22 +280,37 @@ class SensitivityView(pg.GraphicsLayoutWidget):
     def fit_y(self) -> None:
         """Frame both curves (robustly: a pole does not flatten everything else)."""
         for plot, values in ((self.y_plot, self._ys), (self.dy_plot, self._dys)):
-            window = robust_y_range(values) or (-1.0, 1.0)
-            plot.setYRange(*window, padding=0.0)
+            window = robust_y_range(values)
+            plot.setYRange(*(window if window and usable_range(*window) else (-1.0, 1.0)), padding=0.0)
         self._draw_tangent()
 
     def set_point(self, x: float, y: float, dy: float) -> None:
         """The current point: rules, markers, tangent and readout; the curves stay as they are."""
         self._point = (x, y, dy)
         self._place_rules()
-        self.y_marker.place(x, y)
-        self.dy_marker.place(x, dy)
+        x_, y_, dy_ = (float(v) for v in drawable(np.array([x, y, dy])))
+        self.y_marker.place(x_, y_)
+        self.dy_marker.place(x_, dy_)
         self._draw_tangent()
         self._write_readout()
 
     def point(self) -> tuple[float, float, float]:
         """(x, y, dy/dx) as shown by the marker and readout."""
         return self._point
+
+    def set_slope_hidden(self, hidden: bool) -> None:
+        """Hide dy/dx (curve, marker, tangent, readout number) until the learner has predicted it."""
+        if hidden == self._slope_hidden:
+            return
+        self._slope_hidden = hidden
+        for item in (self.dy_curve, self.dy_marker):
+            item.setVisible(not hidden)
+        self._draw_tangent()
+        self._write_readout()
+
+    @property
+    def slope_hidden(self) -> bool:
+        return self._slope_hidden
 
     def set_note(self, note: str) -> None:
         """A one-line remark under the readout ("y does not depend on x"), or ""."""
@@ -305,7 +330,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         lo, hi = self._x_range
         y_lo, y_hi = self.y_plot.vb.viewRange()[1]
         segment = tangent_segment(x, y, dy, lo, hi, y_lo, y_hi)
-        if segment is None:
+        if segment is None or self._slope_hidden:
             self.tangent.setVisible(False)
         else:
             (x0, x1), (y0, y1) = segment
@@ -324,19 +349,20 @@ class SensitivityView(pg.GraphicsLayoutWidget):
                 (f"{y_name} = ", t.value, False),
                 (format_number(y), t.value, True),
                 gap,
-                (f"d{y_name}/d{x_name} = ", t.grad, False),
-                (format_number(dy), t.grad, True),
+                (f"{_slope(y_name, x_name)} = ", t.grad, False),
+                ("?" if self._slope_hidden else format_number(dy), t.grad, True),
             ]
         ]
         if self.heat_plot.isVisible() and x2_name:
             _x1, x2, g1, g2 = self._heat_point
+            nabla = "?, ?" if self._slope_hidden else f"{format_number(g1)}, {format_number(g2)}"
             lines.append(
                 [
                     (f"{x2_name} = ", t.text, False),
                     (format_number(x2), t.text, True),
                     gap,
                     (f"∇{y_name} = (", t.grad, False),
-                    (f"{format_number(g1)}, {format_number(g2)}", t.grad, True),
+                    (nabla, t.grad, True),
                     (")", t.grad, False),
                 ]
             )

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from explorer.graph.layout import apply_layout
 from explorer.graph.parser import parse
+from explorer.graph.templates import lesson_network, micrograd_mlp
 from explorer.io.format import save
 
 OUT = Path(__file__).resolve().parent
@@ -68,5 +69,13 @@ for stem, (title, description, program) in EXAMPLES.items():
     for name, xy in POSITIONS.get(stem, {}).items():
         g.move(g.find(name).id, xy)
     save(g, OUT / f"{stem}.json")
+    (OUT / f"{stem}.json.bak").unlink(missing_ok=True)
+    print("wrote", stem)
+
+# Networks come from the templates (trainable weights; see explorer/graph/templates.py).
+for stem, graph in {"micrograd_mlp": micrograd_mlp(), "lesson_network": lesson_network()}.items():
+    if ONLY and stem not in ONLY:
+        continue
+    save(graph, OUT / f"{stem}.json")
     (OUT / f"{stem}.json.bak").unlink(missing_ok=True)
     print("wrote", stem)

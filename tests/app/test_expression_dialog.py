@@ -96,3 +96,21 @@ def test_the_dialog_remembers_the_last_text(window) -> None:
     again = window.build_from_expression()
     assert again.text == "y(z) = tanh(z)"
     again.reject()
+
+
+def test_program_free_names_are_inputs_and_a_refused_text_empties_the_preview(window) -> None:
+    """Issue 12 item 4: the lesson's own program parses; the preview never shows a stale graph."""
+    dialog = window.build_from_expression()
+    QTest.keyClicks(dialog.editor, "g = 2*x + 1; h = g**2")
+    assert dialog.error is None and _ok(dialog).isEnabled()
+    assert len(dialog.preview_document.graph) == 7  # x, 2, ·, 1, +, 2, **
+    assert len(dialog.preview_scene.node_items()) == 7
+    assert "∂h/∂x = " in dialog.status.text()
+    QTest.keyClicks(dialog.editor, " +")  # "h = g**2 +" no longer parses
+    assert dialog.error is not None
+    assert len(dialog.preview_document.graph) == 0
+    assert dialog.preview_scene.node_items() == []
+    QTest.keyClick(dialog.editor, Qt.Key.Key_Backspace)
+    QTest.keyClick(dialog.editor, Qt.Key.Key_Backspace)
+    assert dialog.error is None and len(dialog.preview_scene.node_items()) == 7
+    dialog.reject()

@@ -162,7 +162,9 @@ def test_diagnostics_show_in_red_in_inspector_and_status(window, tmp_path: Path)
     assert "log of a non-positive number" in label.text()
     assert LIGHT.error in label.styleSheet()
     assert "undefined" in window.inspector.value_label.text()
-    assert "problem" in window.output_label.text() and LIGHT.error in window.output_label.text()
+    button = window.problem_button
+    assert button.isVisibleTo(window) and button.text() == "⚠ 1 problem"
+    assert LIGHT.error in button.styleSheet()
 
 
 def test_status_bar_shows_output_value_and_selection(window, tmp_path: Path) -> None:
@@ -230,19 +232,6 @@ def test_shortcuts_dialog_lists_the_actions(window) -> None:
     text = dialog.findChild(QLabel).text()
     assert "Build from Expression" in text and "Ctrl+E" in text
     dialog.close()
-
-
-def test_startup_opens_the_lesson_when_no_path_is_given(window, monkeypatch, tmp_path: Path) -> None:
-    lesson = tmp_path / "lesson.json"
-    graph = make_graph(x=3.0)
-    graph.title = "Lesson 1"
-    from explorer.io.format import save
-
-    save(graph, lesson)
-    monkeypatch.setattr("explorer.app.window.lesson_path", lambda: lesson)
-    window.startup(None)
-    assert window.document.graph == graph and window.document.file_path is None
-    assert window.windowTitle().startswith("Lesson 1")
 
 
 def test_bundled_examples_all_load(window) -> None:

@@ -297,13 +297,14 @@ def test_domain_problem_is_a_diagnostic_and_undefined_downstream(
     finite_difference(g, "x")  # no exception
 
 
-def test_unnamed_node_is_named_by_op_and_id_in_the_message() -> None:
+def test_unnamed_node_is_named_by_its_formula_in_the_message() -> None:
     b = Builder()
     x = b.input("x", -1.0)
     bad = b.op("log", x)
     ev = evaluate(b.graph)
     (d,) = ev.diagnostics
-    assert d == Diagnostic(bad, "domain", f"log node '{bad}': log of a non-positive number (log(-1))")
+    assert d == Diagnostic(bad, "domain", "'log(x)' (log): log of a non-positive number (log(-1))")
+    assert bad not in d.message  # never a bare id (issue 12 item 5)
 
 
 def test_division_by_a_computed_zero() -> None:

@@ -315,7 +315,8 @@ REFUSALS = [
     ("x = 1e999", 1, 5, "too large"),
     ("x = -1e999", 1, 6, "too large"),
     ("None", 1, 1, "None is not a number"),
-    ("a = 1\nb = q * a", 2, 5, "unknown name 'q'"),
+    ("a = 1\nb = q * a\nq = 2", 2, 5, "'q' is used before it is assigned"),
+    ("c += 1", 1, 1, "'c' is used before it is assigned"),
     ("q.backward()", 1, 1, "unknown name 'q'"),
     ("a = 2\nb = a.backward()", 2, 5, "backward() must be a statement of its own"),
     ("a = 2\na.backward(1)", 2, 12, "backward() takes no arguments"),
@@ -335,11 +336,11 @@ REFUSALS = [
     ("(2*x + 1", 1, 1, "'(' was never closed"),
     # Columns point at the typed text through typography, headers, indentation and newlines.
     ("(2x+1)² + foo(x)", 1, 11, "unknown function 'foo'"),
-    ("α = 2; β = α·3 + q", 1, 18, "unknown name 'q'"),
+    ("α = 2; β = α·3 + q; q = 1", 1, 18, "'q' is used before it is assigned"),
     ("h(x) = 2x + foo(x)", 1, 13, "unknown function 'foo'"),
-    ("  a = 1\n  b = q", 2, 7, "unknown name 'q'"),
-    ("a = 1\r\nb = q", 2, 5, "unknown name 'q'"),
-    ("a = 1\rb = q", 2, 5, "unknown name 'q'"),
+    ("  a = 1\n  b = q\n  q = 1", 2, 7, "'q' is used before it is assigned"),
+    ("a = 1\r\nb = q\r\nq = 1", 2, 5, "'q' is used before it is assigned"),
+    ("a = 1\rb = q\rq = 1", 2, 5, "'q' is used before it is assigned"),
     ("x" * (MAX_TEXT_LENGTH + 1), 1, MAX_TEXT_LENGTH + 1, "longer than 100000 characters"),
     ("a = 1\n" + "b" * MAX_TEXT_LENGTH, 2, MAX_TEXT_LENGTH - 5, "longer than 100000 characters"),
 ]
@@ -656,5 +657,20 @@ def test_exported_script_parses_as_its_graph_block() -> None:
     ev = evaluate(parse(script))
     assert (ev.value, ev["a"].grad, ev["b"].grad) == (49.0, 42.0, 28.0)
     with pytest.raises(ParseError) as info:
-        parse(script.replace("c = a * b", "c = a * q"))
+        parse(script.replace("c = a * b", "c = a * d"))  # d is assigned on the next line
     assert (info.value.line, info.value.column) == (10, 9)
+
+
+def test_program_free_names_become_inputs_like_expressions() -> None:
+    """Issue 12 item 4: the lesson's own program, with x never assigned."""
+    graph = parse("g = 2*x + 1; h = g**2", default_input_value=1.0)
+    x = graph.find("x")
+    assert x is not None and x.op == "input" and x.value == 1.0
+    assert graph.node(graph.output).name == "h"
+    ev = evaluate(graph, values={"x": 3.0})
+    assert ev.value == 49.0 and ev.grad_of(x.id) == 28.0  # 2·(2x+1)·2 at x = 3, by hand
+    log_graph = parse("y = log(x - 2)", default_input_value=5.0)
+    assert evaluate(log_graph).value == pytest.approx(math.log(3.0))
+    # A name read twice is one input; an assigned name read later is the assigned node.
+    twice = parse("a = x * x; b = a + x")
+    assert [n.name for n in twice.inputs()] == ["x"]

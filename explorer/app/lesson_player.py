@@ -1,0 +1,514 @@
+"""The Lesson dock: plays a lesson step by step on the open document.
+
+It has the shape of the animation player: one state setter, :meth:`LessonPanel.go_to_step`,
+and everything else derives from the step number. Entering a step (Next, Back, or the
+saved place when a lesson reopens) restores that step's graph as one undo step, then
+selects, highlights, seeks the animation and raises docks as the step says. The learner
+may edit freely; the panel only watches the document's evaluations to notice when a
+task is met. It drives the window only through public methods (``LessonHost``).
+
+Step text is shown by ``LessonText`` (Qt's own Markdown, no HTML, no network).
+
+Imports: PySide6, explorer.app.lessons, explorer.io.lesson, explorer.graph.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.app.lesson_chart import GradientChart
+from explorer.app.lesson_text import LessonText
+from explorer.app.lessons import LessonProgress, list_lessons
+from explorer.graph.layout import apply_layout
+from explorer.graph.model import Graph, GraphError
+from explorer.io.lesson import (
+    BuildTask,
+    ConnectTask,
+    DragTask,
+    Highlight,
+    Lesson,
+    LessonError,
+    Play,
+    Predict,
+    Select,
+    ShowDock,
+    ShowView,
+    Task,
+    load_lesson,
+)
+
+if TYPE_CHECKING:
+    from explorer.animation.player import Player
+    from explorer.app.settings import Preferences
+    from explorer.document.document import GraphDocument
+    from explorer.theme import Theme
+
+# Lesson dock names -> the window's dock object names.
+DOCKS = {
+    "chain": "narrativeDock",
+    "sensitivity": "sensitivityDock",
+    "inspector": "inspectorDock",
+    "animation": "animationDock",
+    "nodes": "paletteDock",
+    "lesson": "lessonDock",
+}
+LESSON_DOCK_WIDTH = 330
+
+
+class LessonHost(Protocol):
+    """What the panel needs from the main window (all public)."""
+
+    document: GraphDocument
+    player: Player
+    panels: dict[str, QDockWidget]
+    prefs: Preferences
+    theme: Theme
+    example_title: str | None  # what the title bar calls an untitled document
+
+    def select_nodes(self, ids: list[str]) -> None: ...
+    def fit_view(self, keep_fitting: bool = False) -> None: ...
+    def panel_widget(self, object_name: str) -> QWidget | None: ...
+    def new_document(self) -> bool: ...
+    def add_panel(
+        self,
+        widget: QWidget,
+        title: str,
+        object_name: str,
+        area: Qt.DockWidgetArea = ...,
+        visible: bool = ...,
+    ) -> QDockWidget: ...
+    def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget) -> None: ...
+    def resizeDocks(
+        self, docks: list[QDockWidget], sizes: list[int], orientation: Qt.Orientation
+    ) -> None: ...
+
+
+def task_text(task: Task) -> str:
+    if isinstance(task, DragTask):
+        return f"Drag {task.name} until {task.condition.text}"
+    if isinstance(task, ConnectTask):
+        return f"Connect {task.source} → {task.target}"
+    return f"Build {task.expression}"
+
+
+class LessonPanel(QWidget):
+    """Step text, Back / Next, "3 of 9", Show me / Let me try, predictions and tasks."""
+
+    step_changed = Signal(int)
+    task_met = Signal(int)  # index into the step's tasks
+    prediction_checked = Signal(bool)
+
+    def __init__(self, host: LessonHost, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lessonPanel")
+        self.host = host
+        self.progress = LessonProgress(host.prefs.qsettings)
+        self.lesson: Lesson | None = None
+        self.step = 0
+        self._met: set[int] = set()
+        self._restoring = False
+
+        self.lesson_title = QLabel()
+        self.lesson_title.setObjectName("lessonTitle")
+        self.lesson_title.setWordWrap(True)
+        self.step_title = QLabel()
+        self.step_title.setObjectName("stepTitle")
+        self.step_title.setWordWrap(True)
+        bold = QFont(self.step_title.font())
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.25)
+        self.step_title.setFont(bold)
+        self.counter = QLabel()
+        self.counter.setObjectName("stepCounter")
+        self.text = LessonText()
+        self.text.setObjectName("stepText")
+
+        self.question = QLabel()
+        self.question.setWordWrap(True)
+        self.answer = QLineEdit()
+        self.answer.setObjectName("predictionInput")
+        self.answer.setPlaceholderText("your prediction")
+        self.answer.returnPressed.connect(self.check_prediction)
+        self.check_button = QPushButton("Check")
+        self.check_button.setObjectName("checkButton")
+        self.check_button.clicked.connect(self.check_prediction)
+        self.verdict = QLabel()
+        self.verdict.setObjectName("predictionVerdict")
+        self.verdict.setWordWrap(True)
+        self.prediction_box = QWidget()
+        pbox = QVBoxLayout(self.prediction_box)
+        pbox.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(self.answer, 1)
+        row.addWidget(self.check_button)
+        pbox.addWidget(self.question)
+        pbox.addLayout(row)
+        pbox.addWidget(self.verdict)
+
+        self.chart = GradientChart(host.theme)
+        self.chart.setVisible(False)
+
+        self.tasks_label = QLabel()
+        self.tasks_label.setObjectName("taskStatus")
+        self.tasks_label.setWordWrap(True)
+
+        self.back_button = QPushButton("◀ Back")
+        self.back_button.setObjectName("backButton")
+        self.back_button.setToolTip("Previous step (Alt+Left)")
+        self.back_button.clicked.connect(self.back)
+        self.show_button = QPushButton("Show me")
+        self.show_button.setObjectName("showMeButton")
+        self.show_button.setToolTip("The app does this step for you")
+        self.show_button.clicked.connect(self.show_me)
+        self.try_button = QPushButton("Let me try")
+        self.try_button.setObjectName("letMeTryButton")
+        self.try_button.setToolTip("Do it yourself; the lesson notices when you get there")
+        self.try_button.clicked.connect(self.let_me_try)
+        self.next_button = QPushButton("Next ▶")
+        self.next_button.setObjectName("nextButton")
+        self.next_button.setToolTip("Next step (Alt+Right)")
+        self.next_button.setDefault(True)
+        self.next_button.clicked.connect(self.next)
+        for key, slot in (("Alt+Left", self.back), ("Alt+Right", self.next)):
+            QShortcut(QKeySequence(key), self, slot)
+
+        nav = QHBoxLayout()
+        nav.addWidget(self.back_button)
+        nav.addStretch(1)
+        nav.addWidget(self.counter)
+        nav.addStretch(1)
+        nav.addWidget(self.next_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.show_button)
+        actions.addWidget(self.try_button)
+        actions.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.lesson_title)
+        layout.addWidget(self.step_title)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.chart)
+        layout.addWidget(self.prediction_box)
+        layout.addWidget(self.tasks_label)
+        layout.addLayout(actions)
+        layout.addLayout(nav)
+
+        host.document.evaluated.connect(self._check_tasks)
+        host.document.evaluated.connect(self._refresh_chart)
+        theme_changed = getattr(host, "theme_changed", None)
+        if theme_changed is not None:
+            theme_changed.connect(self.chart.set_theme)
+        self._sync_widgets()
+
+    # ------------------------------------------------------------------ state
+    @property
+    def count(self) -> int:
+        return len(self.lesson) if self.lesson is not None else 0
+
+    def set_lesson(self, lesson: Lesson, step: int | None = None) -> None:
+        """Open ``lesson`` at ``step`` (default: where the learner left it)."""
+        self.lesson = lesson
+        self.lesson_title.setText(lesson.title)
+        if step is None:
+            saved = self.progress.get(self._key())
+            step = saved.step if saved.count == len(lesson) else 0
+        self.go_to_step(step)
+
+    def go_to_step(self, k: int) -> None:
+        """The one state setter: show step ``k`` and restore its graph, selection and view."""
+        if self.lesson is None:
+            return
+        k = max(0, min(k, self.count - 1))
+        self.step = k
+        self._met = set()
+        step = self.lesson.steps[k]
+        self.step_title.setText(step.title)
+        self.counter.setText(f"{k + 1} of {self.count}")
+        self.text.set_markdown(step.text, self.lesson.path.parent if self.lesson.path else None)
+        self.verdict.clear()
+        self.answer.clear()
+        self._restoring = True
+        try:
+            graph = self.lesson.start_graph(k)
+            if graph is not None:
+                self._show_graph(graph, f"Lesson: {step.title}")
+            self._apply_view(show_me=False)
+        finally:
+            self._restoring = False
+        self.progress.record(self._key(), k, self.count)
+        self._sync_widgets()
+        self._check_tasks()
+        self.step_changed.emit(k)
+
+    def next(self) -> None:
+        if self.step < self.count - 1:
+            self.go_to_step(self.step + 1)
+
+    def back(self) -> None:
+        if self.step > 0:
+            self.go_to_step(self.step - 1)
+
+    def rewind_to(self, k: int) -> None:
+        """Same as go_to_step: every step restores its own graph, whichever way we come."""
+        self.go_to_step(k)
+
+    # ------------------------------------------------------------------ actions
+    def show_me(self) -> None:
+        """Do the step's action: play its animation, do its tasks, reveal its predictions."""
+        if self.lesson is None:
+            return
+        step = self.lesson.steps[self.step]
+        document = self.host.document
+        for task in step.tasks:
+            try:
+                if isinstance(task, DragTask) and task.answer is not None:
+                    document.set_value(document.graph.find(task.name).id, task.answer)
+                elif isinstance(task, ConnectTask):
+                    self._connect(task)
+                elif isinstance(task, BuildTask):
+                    self._show_graph(task.reference.copy(), "Lesson: build")
+            except GraphError as error:
+                self.tasks_label.setText(f"Could not do it here: {error}")
+        predictions = step.predictions
+        if predictions:
+            number = predictions[0].condition.number
+            self.answer.setText(f"{number:g}")
+            self.verdict.setText(f"The answer: {predictions[0].condition.quantity.text} = {number:g}")
+        self._apply_view(show_me=True)
+
+    def let_me_try(self) -> None:
+        """Hand over: focus the prediction box or the canvas and say what to do."""
+        if self.lesson is None:
+            return
+        step = self.lesson.steps[self.step]
+        if step.predictions:
+            self.answer.setFocus()
+        tasks = [t for i, t in enumerate(step.tasks) if i not in self._met]
+        if tasks:
+            self.tasks_label.setText("Your turn: " + "; ".join(task_text(t) for t in tasks) + ".")
+
+    def check_prediction(self) -> bool:
+        """Compare the typed number with the step's (within its tolerance).
+
+        The lesson's number, not the live graph's: it was checked against the step's graph
+        when the lesson was read, and the learner may have moved x since.
+        """
+        if self.lesson is None or not self.lesson.steps[self.step].predictions:
+            return False
+        condition = self.lesson.steps[self.step].predictions[0].condition
+        text = self.answer.text().strip().replace("−", "-")
+        try:
+            guess = float(text)
+        except ValueError:
+            guess = math.nan
+        if not math.isfinite(guess):
+            self.verdict.setText("Type a number, e.g. 14 or 0.25.")
+            return False
+        right = condition.holds_for(guess)
+        if right:
+            self.verdict.setText(f"✓ Right: {condition.quantity.text} = {condition.number:.6g}")
+        else:
+            self.verdict.setText(f"Not quite ({guess:g}). Look at the local derivatives and try again.")
+        self.prediction_checked.emit(right)
+        return right
+
+    # ------------------------------------------------------------------ helpers
+    def _key(self) -> str:
+        assert self.lesson is not None
+        return self.lesson.path.stem if self.lesson.path else self.lesson.title
+
+    def _show_graph(self, graph: Graph, text: str) -> None:
+        if any(n.position is None for n in graph):
+            apply_layout(graph)
+        self.host.player.reset()
+        document = self.host.document
+        document.insert_graph(graph, replace=True, text=text)
+        if document.file_path is None:
+            # The lesson's own graph is nothing to save; only the learner's edits are.
+            document.undo_stack.setClean()
+        self.host.fit_view(keep_fitting=True)
+
+    def _ids(self, names: tuple[str, ...]) -> list[str]:
+        ids = []
+        for name in names:
+            try:
+                ids.append(self.host.document.graph.find(name).id)
+            except GraphError:
+                continue  # the learner renamed or deleted it: nothing to point at
+        return ids
+
+    def _apply_view(self, show_me: bool) -> None:
+        assert self.lesson is not None
+        step = self.lesson.steps[self.step]
+        player = self.host.player
+        graph = self.host.document.graph
+        if not show_me:
+            player.set_highlight()
+            views = {v for d in step.directives if isinstance(d, ShowView) for v in d.views}
+            self._apply_views(views)
+        for d in step.directives:
+            if isinstance(d, Select):
+                self.host.select_nodes(self._ids(d.names))
+            elif isinstance(d, Highlight):
+                ids = set(self._ids(d.names))
+                edges = [e for e in graph.edges() if e.source in ids and e.target in ids]
+                player.set_highlight(ids, edges)
+            elif isinstance(d, ShowDock):
+                dock = self.host.panels.get(DOCKS[d.dock])
+                if dock is not None:
+                    dock.show()
+                    dock.raise_()
+            elif isinstance(d, Play):
+                if show_me and d.position == "end":
+                    player.to_start()
+                    player.play()
+                else:
+                    self._seek(d.position)
+
+    def _apply_views(self, views: set[str]) -> None:
+        """Gears and the chart follow the step (off where it does not ask); tabs only when asked."""
+        self.chart.setVisible("magnitudes" in views)
+        self._refresh_chart()
+        narrative = self.host.panel_widget("narrativeDock") if views & {"gears", "paths", "steps"} else None
+        if narrative is None and self.host.player.gears:
+            narrative = self.host.panel_widget("narrativeDock")
+        if narrative is None:
+            return
+        gears = getattr(narrative, "gears_check", None)
+        if gears is not None:
+            gears.setChecked("gears" in views)  # the box drives the player, and stays in sync
+        tabs = getattr(narrative, "tabs", None)
+        for name, attribute in (("paths", "paths_view"), ("steps", "steps_list")):
+            if name in views and tabs is not None:
+                tabs.setCurrentWidget(getattr(narrative, attribute))
+                dock = self.host.panels.get("narrativeDock")
+                if dock is not None:
+                    dock.show()
+                    dock.raise_()
+
+    def _refresh_chart(self, *_: object) -> None:
+        if self.chart.isVisibleTo(self):
+            self.chart.set_theme(self.host.theme)
+            self.chart.set_evaluation(self.host.document.evaluation)
+
+    def _seek(self, position: str | int) -> None:
+        player = self.host.player
+        if position == "start":
+            player.to_start()
+        elif position == "forward":
+            player.to_forward_end()
+        elif position == "end":
+            player.to_backward_end()
+        else:
+            player.seek(min(int(position), player.count))
+
+    def _connect(self, task: ConnectTask) -> None:
+        graph = self.host.document.graph
+        source, target = graph.find(task.source), graph.find(task.target)
+        free = [i for i, o in enumerate(target.operands) if o is None]
+        self.host.document.link(source.id, target.id, free[0] if free else 0)
+
+    def _check_tasks(self, *_: object) -> None:
+        if self.lesson is None:
+            return
+        step = self.lesson.steps[self.step]
+        tasks = step.tasks
+        if not tasks:
+            self.tasks_label.setVisible(False)
+            return
+        graph = self.host.document.graph
+        lines = []
+        for i, task in enumerate(tasks):
+            met = task.is_met(graph)
+            if met and i not in self._met and not self._restoring:
+                self._met.add(i)
+                self.task_met.emit(i)
+            elif met:
+                self._met.add(i)
+            lines.append(("✓ " if i in self._met else "○ ") + task_text(task))
+        if len(self._met) == len(tasks):
+            last = self.step == self.count - 1
+            lines.append(
+                "Well done: that was the last step of the lesson."
+                if last
+                else "Well done: that's it. Press Next when you are ready."
+            )
+        self.tasks_label.setText("\n".join(lines))
+        self.tasks_label.setVisible(True)
+
+    def _sync_widgets(self) -> None:
+        has = self.lesson is not None
+        step = self.lesson.steps[self.step] if self.lesson is not None else None
+        self.back_button.setEnabled(has and self.step > 0)
+        self.next_button.setEnabled(has and self.step < self.count - 1)
+        predictions: list[Predict] = step.predictions if step is not None else []
+        self.prediction_box.setVisible(bool(predictions))
+        if predictions:
+            self.question.setText(f"Predict {predictions[0].condition.quantity.text}:")
+        doable = step is not None and bool(step.tasks or step.predictions or step.of_kind(Play))
+        self.show_button.setEnabled(doable)
+        self.try_button.setEnabled(step is not None and bool(step.tasks or step.predictions))
+        if not has:
+            self.counter.setText("")
+            self.step_title.setText("No lesson open")
+
+
+# ---------------------------------------------------------------------------- window wiring
+def open_lesson(host: LessonHost, path: str | Path, step: int | None = None) -> LessonPanel | None:
+    """Validate the lesson first; then (after the usual save question) start it in the Lesson dock.
+
+    A refused lesson is one message line and leaves the open document as it was.
+    """
+    try:
+        lesson = load_lesson(path)
+    except LessonError as error:
+        QMessageBox.critical(
+            host if isinstance(host, QWidget) else None, "Cannot open the lesson", str(error)
+        )
+        return None
+    if not host.new_document():  # the lesson must never be saved over the user's file
+        return None
+    host.example_title = f"Lesson: {lesson.title}"
+    dock = host.panels.get("lessonDock")
+    if dock is None or not isinstance(dock.widget(), LessonPanel):
+        panel = LessonPanel(host)
+        dock = host.add_panel(panel, "Lesson", "lessonDock", Qt.DockWidgetArea.LeftDockWidgetArea)
+        palette = host.panels.get("paletteDock")
+        if palette is not None and not dock.isFloating():
+            host.tabifyDockWidget(palette, dock)
+            # Room for the prose: a third wider than the palette's strip.
+            host.resizeDocks([dock], [LESSON_DOCK_WIDTH], Qt.Orientation.Horizontal)
+    panel = dock.widget()
+    assert isinstance(panel, LessonPanel)
+    dock.show()
+    dock.raise_()
+    panel.set_lesson(lesson, step)
+    return panel
+
+
+def fill_lessons_menu(host: LessonHost, menu: QMenu) -> None:
+    """File ▸ Lessons: every bundled lesson with the learner's progress."""
+    menu.clear()
+    progress = LessonProgress(host.prefs.qsettings)
+    for entry in list_lessons():
+        state = progress.get(entry.key)
+        action = menu.addAction(f"{entry.title}  ({state.text()})")
+        action.triggered.connect(lambda _=False, p=entry.path: open_lesson(host, p))
+    if menu.isEmpty():
+        menu.addAction("No lessons found").setEnabled(False)
