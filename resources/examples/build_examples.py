@@ -1,4 +1,4 @@
-"""Rebuild the bundled examples: python resources/examples/build_examples.py [STEM...] (output is committed)."""
+"""Rebuild the bundled examples (output is committed): python resources/examples/build_examples.py [STEM...]"""
 
 import sys
 from pathlib import Path
