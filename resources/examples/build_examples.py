@@ -1,4 +1,7 @@
-"""Rebuild the bundled examples (output is committed): python resources/examples/build_examples.py [STEM...]"""
+"""Rebuild the bundled examples: ``python resources/examples/build_examples.py [STEM...]``.
+
+The output is committed; with stems, only those examples are rebuilt.
+"""
 
 import sys
 from pathlib import Path
