@@ -24,8 +24,8 @@ from PySide6.QtWidgets import QGraphicsSceneMouseEvent
 
 from explorer.canvas.edge_item import DragEdgeItem
 from explorer.canvas.node_item import NodeItem
+from explorer.graph.functions import op_of
 from explorer.graph.model import GraphError
-from explorer.graph.ops import OPS
 
 if TYPE_CHECKING:
     from explorer.canvas.scene import GraphScene
@@ -54,7 +54,7 @@ def connection_problem(scene: GraphScene, source: str, target: str, slot: int | 
     """
     graph = scene.document.graph
     src, dst = graph.node(source), graph.node(target)
-    spec = OPS[dst.op]
+    spec = op_of(graph, dst)
     src_name, dst_name = graph.display_name(src.id), graph.display_name(dst.id)
     if spec.arity == 0:
         return f"{dst_name!r} is {spec.title.lower()} and takes no operands"
