@@ -31,8 +31,8 @@ from explorer.animation.wording import (
 )
 from explorer.graph.completeness import incomplete_message
 from explorer.graph.engine import Evaluation
+from explorer.graph.functions import op_of
 from explorer.graph.model import Edge
-from explorer.graph.ops import OPS
 from explorer.graph.trace import BackwardStep, ForwardStep, SeedStep
 
 MAX_PRODUCT_TERMS = 8
@@ -104,9 +104,9 @@ def _forward(timeline: Timeline, k: int, step: ForwardStep) -> Narration:
     name = label(graph, node.id)
     title = f"Forward pass, step {k + 1} of {timeline.forward_count}: compute {name}"
     operands = [label(graph, e.source) for e in step.edges]
-    formula = expression(node.op, [operand_label(graph, e.source, node.op, e.slot) for e in step.edges])
-    op = OPS[node.op]
-    if len(step.edges) < op.arity:
+    kind = node.function or node.op  # a call reads as its function: g(x)
+    formula = expression(kind, [operand_label(graph, e.source, kind, e.slot) for e in step.edges])
+    if len(step.edges) < len(node.operands):
         missing = [str(s + 1) for s, src in enumerate(node.operands) if src is None]
         words = rich(
             f"{name} cannot be computed: operand {', '.join(missing)} is not connected, so it is undefined."
@@ -116,14 +116,14 @@ def _forward(timeline: Timeline, k: int, step: ForwardStep) -> Narration:
     arrows = "arrows" if len(operands) > 1 else "arrow"
     # An unnamed node is already called by its formula: say which node, and skip "2·x = 2 × x".
     named = not label_is_formula(graph, node.id)
-    into = name if named else f"the {op.title} node"
+    into = name if named else f"the {op_of(graph, node).title} node"
     words = rich(
         f"The {plural} of {_names(operands)} travel{'' if len(operands) > 1 else 's'} along the {arrows} "
         f"into {into}, which computes {formula if named else name}."
     )
     numbers = rich(
         f"{name} = {formula} = " if named else f"{name} = ",
-        expression_runs(node.op, [num(v, "value") for v in step.operand_values]),
+        expression_runs(kind, [num(v, "value") for v in step.operand_values]),
         " = ",
         num(step.value, "value"),
     )
@@ -147,7 +147,7 @@ def _backward(timeline: Timeline, k: int, step: BackwardStep) -> Narration:
     j = k - timeline.forward_count
     total = timeline.count - timeline.forward_count - 1
     title = f"Backward pass, step {j} of {total}: {dst} → {src}, against the arrow"
-    rule = OPS[graph.node(step.edge.target).op].formulas[step.edge.slot]
+    rule = op_of(graph, graph.node(step.edge.target)).formulas[step.edge.slot]
     words = rich(
         f"{dst} passes its gradient back to {src}, multiplied by its local derivative "
         f"{derivative(dst, src)} (the rule {rule})."
@@ -191,9 +191,9 @@ def step_summary(timeline: Timeline, k: int) -> str:
     graph = ev.graph
     step = timeline.step(k)
     if isinstance(step, ForwardStep):
-        op_name = graph.node(step.node_id).op
+        op_name = graph.node(step.node_id).function or graph.node(step.node_id).op
         name = label(graph, step.node_id)
-        if len(step.edges) < OPS[op_name].arity:
+        if len(step.edges) < len(graph.node(step.node_id).operands):
             return f"{name} = undefined (an operand is not connected)"
         if label_is_formula(graph, step.node_id):  # "2·x = 2 × 3 = 6", not "2·x = 2 × x = 6"
             values = expression(op_name, [fmt(v) for v in step.operand_values])

@@ -112,8 +112,12 @@ def derivative(top: str, bottom: str) -> str:
 
 
 def expression(op_name: str, operands: Sequence[str]) -> str:
-    """An op applied to operand texts, as a learner writes it: ``a × b``, ``exp(a)``, ``−a``."""
-    op = OPS[op_name]
+    """An op applied to operand texts, as a learner writes it: ``a × b``, ``exp(a)``, ``−a``.
+
+    A name that is not an op is a function's: ``g(x)``."""
+    op = OPS.get(op_name)
+    if op is None:
+        return f"{op_name}({', '.join(operands)})"
     if op_name in _INFIX and len(operands) == 2:
         return f"{operands[0]} {op.symbol} {operands[1]}"
     if op_name in _UNARY and len(operands) == 1:
@@ -123,7 +127,13 @@ def expression(op_name: str, operands: Sequence[str]) -> str:
 
 def expression_runs(op_name: str, operands: Sequence[Run]) -> Rich:
     """Like :func:`expression` but keeps each operand's colour role."""
-    op = OPS[op_name]
+    op = OPS.get(op_name)
+    if op is None:
+        return rich(
+            f"{op_name}(",
+            *[part for k, o in enumerate(operands) for part in ((", ",) if k else ()) + (o,)],
+            ")",
+        )
     if op_name in _INFIX and len(operands) == 2:
         return rich(operands[0], f" {op.symbol} ", operands[1])
     if op_name in _UNARY and len(operands) == 1:

@@ -211,6 +211,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
                     "id": n.id,
                     "name": n.name,
                     "op": n.op,
+                    **({"function": n.function} if n.op == "call" else {}),
                     "value": _json_number(ev.value_of(n.id)),
                     "grad": _json_number(ev.grad_of(n.id)),
                 }
@@ -239,7 +240,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         rows.append(
             (
                 _node_label(n, graph) + ("  (output)" if n.id == out_node.id else ""),
-                n.op,
+                f"{n.function}()" if n.op == "call" else n.op,
                 format_number(ev.value_of(n.id), TEXT_DIGITS),
                 format_number(ev.grad_of(n.id), TEXT_DIGITS),
             )

@@ -31,8 +31,8 @@ from explorer.app.problems import local_reason
 from explorer.document.document import GraphDocument
 from explorer.graph.completeness import incomplete_message
 from explorer.graph.engine import Evaluation
+from explorer.graph.functions import op_of
 from explorer.graph.model import Edge, GraphError, Node
-from explorer.graph.ops import OPS
 from explorer.theme import LIGHT, Theme, format_number
 
 DIGITS = 6
@@ -210,7 +210,7 @@ class InspectorPanel(QScrollArea):
 
     def _show_node(self, node: Node, force: bool) -> None:
         ev = self.document.evaluation
-        op = OPS[node.op]
+        op = op_of(self.document.graph, node)
         t = self.theme
         is_output = ev.output == node.id
         me = self.document.graph.display_name(node.id)
@@ -270,7 +270,7 @@ class InspectorPanel(QScrollArea):
 
     def _local_rows(self, node: Node, ev: Evaluation) -> list[str]:
         """Per operand: the formula, its number here, and upstream × local = what flows back."""
-        op = OPS[node.op]
+        op = op_of(self.document.graph, node)
         t = self.theme
         graph = self.document.graph
         rows: list[str] = []

@@ -32,6 +32,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 _OP_ROLE = Qt.ItemDataRole.UserRole
+FUNCTIONS_GROUP = "Your functions"
 
 
 def grouped_ops() -> list[tuple[str, list[str]]]:
@@ -112,6 +113,33 @@ class NodePalette(QTreeWidget):
         self.setMinimumWidth(
             self.indentation() + self.columnWidth(0) + widest + 2 * self.frameWidth() + scroll_bar
         )
+
+    def set_functions(self, functions: list[tuple[str, str]]) -> None:
+        """Show the document's functions ((name, signature) pairs) in their own group.
+
+        Their rows carry ``fn:NAME``, which the canvas adds as a call of that function."""
+        for g in range(self.topLevelItemCount()):
+            if self.topLevelItem(g).text(0) == FUNCTIONS_GROUP:
+                self.takeTopLevelItem(g)
+                break
+        if not functions:
+            return
+        header = QTreeWidgetItem(self, [FUNCTIONS_GROUP])
+        header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        header.setFirstColumnSpanned(True)
+        font = header.font(0)
+        font.setBold(True)
+        header.setFont(0, font)
+        for name, signature in functions:
+            item = QTreeWidgetItem(header, [name, signature])
+            item.setData(0, _OP_ROLE, f"fn:{name}")
+            item.setTextAlignment(0, Qt.AlignmentFlag.AlignCenter)
+            item.setToolTip(1, f"your function {signature}: drag onto the canvas to use it")
+            item.setFlags(
+                Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+            )
+        header.setExpanded(True)
+        self._fit_columns()
 
     def op_items(self) -> dict[str, QTreeWidgetItem]:
         """Row for each op name (tests and the window look rows up by op)."""

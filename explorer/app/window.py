@@ -52,6 +52,7 @@ from explorer.app.actions import build_menus, build_toolbar, create_actions
 from explorer.app.dialogs import GraphInfoDialog, show_about, show_shortcuts
 from explorer.app.documents import DocumentHandling
 from explorer.app.features import Features
+from explorer.app.function_actions import FunctionActions
 from explorer.app.inspector import InspectorPanel
 from explorer.app.palette import NodePalette, palette_panel
 from explorer.app.problems import ProblemButton
@@ -148,6 +149,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self._install_features()
         install_train_dock(self)
         install_template_action(self)
+        self.function_actions = FunctionActions(self)  # Group as Function, Ungroup, Expand
         self.panels_menu.addSeparator()
         self.panels_menu.addAction(self.toolbar.toggleViewAction())
 

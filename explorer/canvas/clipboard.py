@@ -24,11 +24,22 @@ def selection_graph(
     chosen = [nid for nid in dict.fromkeys(node_ids) if nid in graph]
     keep = set(chosen)
     sub = Graph()
+    # The functions the copied calls use, and the ones those call, travel with them.
+    needed = {graph.node(nid).function for nid in chosen if graph.node(nid).op == "call"}
+    for function in reversed(graph.functions):
+        if function.name in needed:
+            needed |= function.callees
+    for function in graph.functions:
+        if function.name in needed:
+            sub.add_function(function)
     for node in graph.nodes:  # graph order, so the copy reads like the original
-        if node.id in keep:
-            sub.add_node(
-                node.op, node.name, node.value, positions.get(node.id, node.position), node_id=node.id
-            )
+        if node.id not in keep:
+            continue
+        position = positions.get(node.id, node.position)
+        if node.op == "call":
+            sub.add_call(sub.function(node.function), node.name, position, node_id=node.id)
+        else:
+            sub.add_node(node.op, node.name, node.value, position, node_id=node.id)
     for edge in graph.edges():
         if edge.source in keep and edge.target in keep:
             sub.connect(edge.source, edge.target, edge.slot)

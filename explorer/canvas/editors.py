@@ -130,6 +130,7 @@ class QuickAddPopup(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
+        self.functions: list[tuple[str, str]] = []  # (name, signature) of the document's functions
         self._caption = QLabel("Add node")
         self.edit = QLineEdit()
         self.edit.setPlaceholderText("Search: tanh, mul, log…")
@@ -190,12 +191,29 @@ class QuickAddPopup(QFrame):
             else:
                 continue
             scored.append((score, order, op.name))
+        for order, (fname, _signature) in enumerate(self.functions, start=len(OPS)):
+            lowered = fname.lower()
+            if not query or query == lowered:
+                score = 0
+            elif lowered.startswith(query) or "function".startswith(query):
+                score = 1
+            elif query in lowered:
+                score = 2
+            else:
+                continue
+            scored.append((score, order, "fn:" + fname))
         self.list.clear()
+        signatures = dict(self.functions)
         for _score, _order, name in sorted(scored):
-            op = OPS[name]
-            item = QListWidgetItem(f"{op.symbol}    {op.title}")
+            if name.startswith("fn:"):
+                signature = signatures[name[3:]]
+                item = QListWidgetItem(f"{name[3:]}    function {signature}")
+                item.setToolTip(f"a call of your function {signature}")
+            else:
+                op = OPS[name]
+                item = QListWidgetItem(f"{op.symbol}    {op.title}")
+                item.setToolTip(op.expression)
             item.setData(Qt.ItemDataRole.UserRole, name)
-            item.setToolTip(op.expression)
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)

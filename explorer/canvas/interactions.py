@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QGraphicsSceneMouseEvent
 from explorer.canvas.edge_item import DragEdgeItem
 from explorer.canvas.node_chrome import operand_label
 from explorer.canvas.node_item import NodeItem
+from explorer.graph.functions import op_of
 from explorer.graph.model import GraphError
 from explorer.graph.ops import OPS
 from explorer.theme import snap_value, value_step
@@ -56,7 +57,7 @@ def connection_problem(scene: GraphScene, source: str, target: str, slot: int | 
     """
     graph = scene.document.graph
     src, dst = graph.node(source), graph.node(target)
-    spec = OPS[dst.op]
+    spec = op_of(graph, dst)
     src_name, dst_name = graph.display_name(src.id), graph.display_name(dst.id)
     if spec.arity == 0:
         return f"{dst_name!r} is {spec.title.lower()} and takes no operands"
@@ -71,8 +72,12 @@ def connection_problem(scene: GraphScene, source: str, target: str, slot: int | 
 
 def output_port_refusal(scene: GraphScene, target: str) -> str:
     """Why a link dropped on ``target``'s output port does not connect, and what would."""
-    node = scene.document.graph.node(target)
-    names = [operand_label(node.op, k) for k in range(OPS[node.op].arity)]
+    graph = scene.document.graph
+    node = graph.node(target)
+    spec = op_of(graph, node)  # a function's call node names its parameters
+    names = [
+        operand_label(node.op, k) if node.op in OPS else spec.operand_names[k] for k in range(spec.arity)
+    ]
     if not names:
         return f"that is the output of {node.label!r}, which takes no operands"
     return f"that is the output of {node.label!r}: drop on " + " or ".join(repr(n) for n in names)
@@ -125,7 +130,7 @@ class ConnectGesture(Gesture):
         for item in self._scene.items(QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r)):
             if not isinstance(item, NodeItem) or item is self._origin:
                 continue
-            for slot in range(OPS[item.op].arity if item.op in OPS else 0):
+            for slot in range(len(self._scene.document.graph.node(item.node_id).operands)):
                 d = QLineF(pos, item.input_port_pos(slot)).length()
                 if d <= r and (best is None or d < best[0]):
                     best = (d, item, slot)

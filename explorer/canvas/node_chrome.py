@@ -293,8 +293,10 @@ class NodeChrome:
         """Where operand ``slot``'s name is written (item coordinates): left of its port,
         above the first link and below the second."""
         s = self._style
-        label = operand_label(self._op, slot)
         p = st.input_port(slot, self._arity)
+        if self._op not in BINARY_OPS:  # no name is written: an empty box at the port
+            return QRectF(0.0, p.y(), 0.0, 0.0)
+        label = operand_label(self._op, slot)
         width, height = s.tag_metrics.horizontalAdvance(label), s.tag_metrics.height()
         y = p.y() - height - 3.0 if slot == 0 else p.y() + 3.0
         return QRectF(-width - _OPERAND_GAP, y, width, height)

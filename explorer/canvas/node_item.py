@@ -32,7 +32,7 @@ from explorer.canvas import style as st
 from explorer.canvas.node_chrome import BADGE_RADIUS, CARD_PATH
 from explorer.canvas.node_paint import NodePainting
 from explorer.canvas.style import CanvasStyle
-from explorer.graph.ops import LEAF_OPS, OPS
+from explorer.graph.ops import LEAF_OPS, OPS, Op
 
 if TYPE_CHECKING:
     from explorer.canvas.backdrop import Backdrop
@@ -71,6 +71,7 @@ class NodeItem(NodePainting, QGraphicsItem):
     _name = ""
     _title = ""
     _symbol = ""
+    _spec: Op = OPS["input"]
     _tag = ""
     _header: tuple[str, str, float, float] | None = None
     _value = math.nan
@@ -118,11 +119,12 @@ class NodeItem(NodePainting, QGraphicsItem):
         self._value_str = self._grad_str = None
         self.update()
 
-    def set_node(self, op: str, name: str) -> None:
-        """What the node is: its op and its name."""
-        if op == self._op and name == self._name and self._symbol:
+    def set_node(self, op: str, name: str, spec: Op | None = None) -> None:
+        """What the node is: its op and its name (``spec``: a function call's own op)."""
+        spec = spec or OPS[op]
+        if op == self._op and name == self._name and self._symbol and spec is self._spec:
             return  # the document says "changed" for value edits too: nothing to redraw here
-        spec = OPS[op]
+        self._spec = spec
         if spec.arity != self._arity or len(self._in_connected) != spec.arity:
             self.prepareGeometryChange()
             self._arity = spec.arity
@@ -212,12 +214,23 @@ class NodeItem(NodePainting, QGraphicsItem):
             if self._op == "const":
                 self._value_changed_size()
             self.update()
+            self._update_children()
 
     def set_grad_override(self, text: str | None) -> None:
         if text != self._grad_override:
             self._grad_override = text
             self._grad_str = None
             self.update()
+            self._update_children()
+
+    @property
+    def overrides(self) -> tuple[str | None, str | None]:
+        """What the animation shows instead of the value and the gradient (None: the number)."""
+        return self._value_override, self._grad_override
+
+    def _update_children(self) -> None:
+        for child in self.childItems():  # an expanded function's frame shows the same state
+            child.update()
 
     def set_emphasis(self, kind: str | None) -> None:
         """One of "active", "done", "path", "dim", or None for normal."""
@@ -289,7 +302,7 @@ class NodeItem(NodePainting, QGraphicsItem):
 
     def tooltip_text(self) -> str:
         """Problems first, then what the op computes and its local derivatives."""
-        spec = OPS[self._op]
+        spec = self._spec
         if self._op == "input":
             help_text = (
                 f"Input {self._name or self.node_id}\n"
@@ -343,7 +356,8 @@ class NodeItem(NodePainting, QGraphicsItem):
 
     def occupied_rects(self) -> list[QRectF]:
         """The card and its operand names (scene coordinates): where no edge chip may sit."""
-        return [self.card_rect(), *(self.operand_name_rect(slot) for slot in range(self._arity))]
+        names = (self.operand_name_rect(slot) for slot in range(self._arity))
+        return [self.card_rect(), *(rect for rect in names if not rect.isEmpty())]
 
     def card_rect(self) -> QRectF:
         """The card (a constant's pill) in scene coordinates."""

@@ -36,12 +36,14 @@ from explorer.canvas import style as st
 from explorer.canvas.backdrop import Backdrop, far_items
 from explorer.canvas.edge_item import EdgeItem
 from explorer.canvas.editors import InlineEditor
+from explorer.canvas.function_frame import FunctionFrames
 from explorer.canvas.interactions import ConnectGesture, Gesture, MoveGesture, ScrubGesture
 from explorer.canvas.node_item import NodeItem
 from explorer.canvas.overlays import MessageItem, PulseItem
 from explorer.canvas.scene_editing import SceneEditing
 from explorer.document.document import GraphDocument
 from explorer.graph.engine import Evaluation, Program
+from explorer.graph.functions import op_of
 from explorer.graph.layout import layout
 from explorer.graph.model import Edge
 from explorer.theme import LIGHT, Theme
@@ -105,6 +107,7 @@ class GraphScene(SceneEditing, QGraphicsScene):
         document.evaluated.connect(self._apply_evaluation)
         self.selectionChanged.connect(self._on_selection_changed)
         self.rebuild()
+        self.function_frames = FunctionFrames(self)  # expanded calls show their body
 
     # ------------------------------------------------------------------ public queries
     @property
@@ -146,7 +149,8 @@ class GraphScene(SceneEditing, QGraphicsScene):
         rect = QRectF()
         for item in self._nodes.values():
             rect = rect.united(item.card_rect())
-        return rect
+        frames = getattr(self, "function_frames", None)  # expanded calls' bodies count too
+        return rect.united(frames.scene_rect()) if frames is not None else rect
 
     def node_item_at(self, pos: QPointF, exclude: NodeItem | None = None) -> NodeItem | None:
         """The topmost card (ports included) under ``pos``; None over an open editor."""
@@ -173,6 +177,7 @@ class GraphScene(SceneEditing, QGraphicsScene):
     # ------------------------------------------------------------------ appearance
     def set_theme(self, theme: Theme) -> None:
         self._style = st.CanvasStyle.from_theme(theme)
+        self.function_frames.set_style(self._style)
         self.setBackgroundBrush(self._style.background)
         for item in (*self._nodes.values(), *self._edges.values(), self._pulse, self._message_item):
             item.set_style(self._style)
@@ -289,7 +294,7 @@ class GraphScene(SceneEditing, QGraphicsScene):
     def _add_node(self, node_id: str, position: tuple[float, float]) -> NodeItem:
         node = self.document.graph.node(node_id)
         item = NodeItem(node_id, self._style)
-        item.set_node(node.op, node.name)
+        item.set_node(node.op, node.name, op_of(self.document.graph, node))
         item.setPos(position[0], position[1])
         item.backdrop = self.backdrop
         if self.backdrop.far:
@@ -367,7 +372,7 @@ class GraphScene(SceneEditing, QGraphicsScene):
         item = self._nodes.get(node_id)
         if item is not None:
             node = self.document.graph.node(node_id)
-            item.set_node(node.op, node.name)
+            item.set_node(node.op, node.name, op_of(self.document.graph, node))
 
     def _on_node_moved(self, node_id: str) -> None:
         item = self._nodes.get(node_id)

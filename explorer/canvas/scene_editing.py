@@ -27,13 +27,21 @@ if TYPE_CHECKING:
     from explorer.canvas.scene import GraphScene
 
 PASTE_STEP = 30.0
+FUNCTION_PREFIX = "fn:"  # how the palette and quick add name a call of a function
 
 
 class SceneEditing:
     """The editing half of GraphScene (``self`` is always a GraphScene)."""
 
     def add_node_at(self: GraphScene, op: str, pos: QPointF) -> str:
-        """Add an ``op`` node centred on ``pos``, select it; returns its id."""
+        """Add an ``op`` node centred on ``pos``, select it; returns its id.
+
+        ``fn:NAME`` adds a call of the document's function NAME (palette, quick add)."""
+        if op.startswith(FUNCTION_PREFIX):
+            corner = (round(pos.x() - st.WIDTH / 2.0), round(pos.y() - st.HEIGHT / 2.0))
+            node_id = self.document.add_call(op[len(FUNCTION_PREFIX) :], (float(corner[0]), float(corner[1])))
+            self.select_nodes([node_id])
+            return node_id
         if op not in OPS:
             raise GraphError(f"unknown op {op!r}")
         name = self._fresh_input_name() if op == "input" else ""
@@ -89,7 +97,11 @@ class SceneEditing:
             ys = [n.position[1] for n in graph if n.position is not None]
             anchor = self.last_mouse_pos
             offset = (anchor.x() - min(xs, default=0.0), anchor.y() - min(ys, default=0.0))
-        ids = self._insert(graph, offset, "Paste")
+        try:
+            ids = self._insert(graph, offset, "Paste")
+        except GraphError as exc:  # e.g. a different function of the same name is defined here
+            self.message.emit(str(exc))
+            return []
         self.select_nodes(ids)
         return ids
 

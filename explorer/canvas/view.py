@@ -235,7 +235,7 @@ class GraphView(QGraphicsView):
             super().dropEvent(event)
             return
         op = bytes(event.mimeData().data(OP_MIME_TYPE).data()).decode("utf-8", "replace").strip()
-        if op not in OPS:
+        if op not in OPS and not op.startswith("fn:"):
             self._scene.message.emit(f"cannot add a node of unknown kind {op!r}")
             event.ignore()
             return

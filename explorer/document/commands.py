@@ -51,12 +51,25 @@ class MacroCommand(QUndoCommand):
 
 class AddNodeCommand(QUndoCommand):
     def __init__(
-        self, doc: GraphDocument, node: Node, text: str = "", parent: QUndoCommand | None = None
+        self,
+        doc: GraphDocument,
+        node: Node,
+        text: str = "",
+        parent: QUndoCommand | None = None,
+        index: int | None = None,
     ) -> None:
-        super().__init__(text or f"Add {node.op}", parent)
+        super().__init__(text or f"Add {node.function or node.op}", parent)
         self._doc = doc
+        self._index = index
         self._node = Node(
-            node.id, node.op, node.name, node.value, node.position, list(node.operands), node.trainable
+            node.id,
+            node.op,
+            node.name,
+            node.value,
+            node.position,
+            list(node.operands),
+            node.trainable,
+            node.function,
         )
 
     def redo(self) -> None:
@@ -69,8 +82,9 @@ class AddNodeCommand(QUndoCommand):
                 self._node.position,
                 [None] * len(self._node.operands),
                 self._node.trainable,
+                self._node.function,
             ),
-            None,
+            self._index,
             (),
         )
 
@@ -96,6 +110,7 @@ class RemoveNodeCommand(QUndoCommand):
             node.position,
             [None] * len(node.operands),
             node.trainable,
+            node.function,
         )
         self._links = [Edge(s, node_id, k) for k, s in enumerate(node.operands) if s is not None] + [
             Edge(node_id, t, k) for t, k in graph.consumers(node_id)
@@ -118,6 +133,7 @@ class RemoveNodeCommand(QUndoCommand):
                 snap.position,
                 [None] * len(snap.operands),
                 snap.trainable,
+                snap.function,
             ),
             self._index,
             (),

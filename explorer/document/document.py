@@ -21,6 +21,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from explorer.document import commands as cmd
+from explorer.document import function_commands as fcmd
+from explorer.graph import functions as fn
 from explorer.graph.engine import Evaluation, evaluate
 from explorer.graph.layout import layout
 from explorer.graph.model import Edge, Graph, GraphError, Node
@@ -47,6 +49,8 @@ class GraphDocument(QObject):
     value_drag_started = Signal()
     value_drag_finished = Signal()  # release: views may now refit what they held still
     modified_changed = Signal(bool)
+    functions_changed = Signal()  # a function was defined or removed
+    expansion_changed = Signal(str)  # a call node was expanded or collapsed
 
     def __init__(self, graph: Graph | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +62,7 @@ class GraphDocument(QObject):
         self._merge_open = False
         self._drag_serial = 0
         self._pushed: list[QUndoCommand] = []
+        self.expanded: set[str] = set()  # call nodes whose body the canvas shows in place
         self._evaluation: Evaluation = evaluate(self.graph)
         self._evaluated_revision = self.graph.revision
         self.undo_stack.indexChanged.connect(self._after_change)
@@ -115,6 +120,7 @@ class GraphDocument(QObject):
         self._pushed.clear()
         self.graph = graph
         self.file_path = file_path
+        self.expanded = set()
         self._dirty = True
         self.graph_reset.emit()
         self.file_path_changed.emit()
@@ -296,10 +302,20 @@ class GraphDocument(QObject):
         file holds yet (Save asks where; undo gives the file back). One undo step.
         Returns the new node ids in order."""
         parent = cmd.MacroCommand(text)
+        if not replace:
+            for function in other.functions:
+                mine = self.graph._functions.get(function.name)
+                if mine is not None and mine != function:
+                    raise GraphError(f"a different function named {function.name!r} is already defined here")
         with self._dry_run():
             if replace:
                 for nid in [n.id for n in self.graph.nodes]:
                     parent.adopt(cmd.RemoveNodeCommand(self, nid)).redo()
+                for function in reversed(self.graph.functions):
+                    parent.adopt(fcmd.RemoveFunctionCommand(self, function.name)).redo()
+            for function in other.functions:
+                if function.name not in {f.name for f in self.graph.functions}:
+                    parent.adopt(fcmd.AddFunctionCommand(self, function)).redo()
             taken = {n.name for n in self.graph.nodes if n.name}
             id_map: dict[str, str] = {}
             new_ids: list[str] = []
@@ -320,7 +336,14 @@ class GraphDocument(QObject):
                     else (node.position[0] + offset[0], node.position[1] + offset[1])
                 )
                 node_copy = Node(
-                    new_id, node.op, name, node.value, pos, [None] * len(node.operands), node.trainable
+                    new_id,
+                    node.op,
+                    name,
+                    node.value,
+                    pos,
+                    [None] * len(node.operands),
+                    node.trainable,
+                    node.function,
                 )
                 parent.adopt(cmd.AddNodeCommand(self, node_copy)).redo()
                 new_ids.append(new_id)
@@ -337,6 +360,57 @@ class GraphDocument(QObject):
             parent.undo()  # push() runs redo() again, in order
         self._push(parent)
         return new_ids
+
+    # ------------------------------------------------------------------ functions (one undo step each)
+    def add_call(self, function: str, position: tuple[float, float] | None = None) -> str:
+        """Add an unconnected node that calls a function of this document; returns its id."""
+        spec = self.graph.function(function)
+        node = Node(
+            self.graph.new_id(), "call", "", 0.0, position, [None] * len(spec.parameters), function=function
+        )
+        self._push(cmd.AddNodeCommand(self, node))
+        return node.id
+
+    def group_as_function(self, node_ids: Iterable[str], name: str) -> str:
+        """Selected nodes become one call of a new function ``name`` (its free inputs are the
+        parameters). Returns the call node's id; raises GraphError with the reason."""
+        after = fn.group(self.graph, node_ids, name.strip())
+        call = next(n.id for n in after if n.op == "call" and n.function == name.strip())
+        self._push(fcmd.restructure(self, after, f"Group as {name.strip()}"))
+        return call
+
+    def ungroup(self, call_id: str) -> list[str]:
+        """Replace a call by its body, in place; returns the ids of the nodes that appeared."""
+        after = fn.ungroup(self.graph, call_id)
+        before = {n.id for n in self.graph if n.id != call_id}
+        label = self.graph.node(call_id).label
+        self._push(fcmd.restructure(self, after, f"Ungroup {label}"))
+        return [n.id for n in self.graph if n.id not in before]
+
+    def set_expanded(self, call_id: str, expanded: bool) -> None:
+        """Show (or hide) a call's body in place on the canvas; one undo step."""
+        node = self.graph.node(call_id)
+        if node.op != "call":
+            raise GraphError(f"{node.label!r} is not a function call")
+        if expanded != (call_id in self.expanded):
+            self._push(fcmd.SetExpandedCommand(self, call_id, expanded))
+
+    def _do_add_function(self, function: fn.Function, index: int | None) -> None:
+        self.graph.add_function(function, index)
+        self._dirty = True
+        self.functions_changed.emit()
+
+    def _do_remove_function(self, name: str) -> None:
+        self.graph.remove_function(name)
+        self._dirty = True
+        self.functions_changed.emit()
+
+    def _do_set_expanded(self, node_id: str, expanded: bool) -> None:
+        if expanded:
+            self.expanded.add(node_id)
+        else:
+            self.expanded.discard(node_id)
+        self.expansion_changed.emit(node_id)
 
     @contextmanager
     def _dry_run(self) -> Iterator[None]:

@@ -39,7 +39,8 @@ def empty_ports(graph: Graph, output: str | None) -> list[tuple[str, int]]:
 
 def port_name(op: str, slot: int) -> str:
     """``the exponent`` for pow's slot 1; ``operand 2`` where the op has only letters."""
-    names = OPS[op].operand_names
+    spec = OPS.get(op)  # a function call ("call") names its ports after nothing here
+    names = spec.operand_names if spec is not None else ()
     name = names[slot] if slot < len(names) else ""
     return f"the {name}" if len(name) > 1 else f"operand {slot + 1}"
 

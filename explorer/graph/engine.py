@@ -28,6 +28,11 @@ The point evaluation runs on Python floats over a program compiled once per grap
 structure (indices instead of ids), because at a thousand nodes per-call overhead, not
 arithmetic, is what costs. Sweeps over many x values live in :mod:`explorer.graph.tape`.
 
+*Functions.* A node that calls a user-defined function is compiled inline: its body's
+operations run in the forward pass as hidden nodes, and its local derivatives come from
+a backward pass inside the body (:mod:`explorer.graph.inline`). Everything outside sees
+one node with one local derivative per operand, like any op.
+
 Imports: standard library and NumPy only.
 """
 
@@ -39,6 +44,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
+from explorer.graph.functions import call_op
+from explorer.graph.inline import CallSite, Inliner, call_locals, inner_backward
 from explorer.graph.model import Edge, Graph, GraphError
 from explorer.graph.ops import OPS, DomainError, NumericOverflow, Op
 
@@ -76,7 +83,8 @@ class Program:
         self.ids: list[str] = graph.topological_order()
         index = self.index = {nid: i for i, nid in enumerate(self.ids)}
         nodes = [graph.node(nid) for nid in self.ids]
-        self.ops: list[Op] = [OPS[n.op] for n in nodes]
+        ops_get = OPS.get
+        self.ops: list[Op] = [ops_get(n.op) or call_op(graph.function(n.function)) for n in nodes]
         self.operands: list[tuple[int, ...]] = []
         self.leaves: list[int] = []
         self.inputs: list[int] = []
@@ -90,6 +98,11 @@ class Program:
         self.varies: list[bool] = []
         self.kernels: list[Kernel] = []
         self.incomplete: list[int] = []
+        # Function calls: hidden body nodes live at indices len(ids) and up (see inline.py).
+        inliner: Inliner | None = None
+        if graph.has_calls:
+            visible_edges = sum(1 for n in nodes for s in n.operands if s is not None)
+            inliner = Inliner(graph, len(nodes), visible_edges)
         edge_ends, edge_slots, varies = self.edge_ends, self.edge_slots, self.varies
         for i, (node, op) in enumerate(zip(nodes, self.ops, strict=True)):
             start = len(edge_ends)
@@ -114,9 +127,19 @@ class Program:
             self.edges_into.append(range(start, len(edge_ends)))
             if -1 in operands:
                 self.incomplete.append(i)
+            elif inliner is not None and node.op == "call":
+                edges = tuple(range(start, len(edge_ends)))
+                function = graph.function(node.function)
+                inliner.inline(function, i, list(operands), edges, node.id, i, self.kernels)
             else:
                 b = operands[1] if len(operands) == 2 else -1
                 self.kernels.append((i, op.forward, op.local, operands[0], b, start))
+        self.hidden_ids: list[str] = inliner.hidden_ids if inliner else []
+        self.hidden_owner: list[int] = inliner.hidden_owner if inliner else []
+        self.hidden_consts: list[tuple[int, float]] = inliner.hidden_consts if inliner else []
+        self.calls: list[CallSite] = inliner.calls if inliner else []
+        self.call_at: dict[str, CallSite] = {site.path: site for site in self.calls}
+        self.local_count = inliner.local_count if inliner else len(edge_ends)
         self._ancestors: dict[int, list[bool]] = {}
         self._plans: dict[int, list[tuple[int, tuple[tuple[int, int], ...]]]] = {}
 
@@ -170,14 +193,29 @@ def compile_graph(graph: Graph) -> Program:
 
 def _label(graph: Graph, node_id: str) -> str:
     node = graph.node(node_id)
-    return f"{graph.display_name(node_id)!r} ({node.op})"
+    return f"{graph.display_name(node_id)!r} ({node.function or node.op})"
+
+
+def _blame(graph: Graph, program: Program, i: int) -> tuple[str, str]:
+    """(visible node id, how to name it) for node ``i``, which may sit inside a call."""
+    n = len(program.ids)
+    if i < n:
+        nid = program.ids[i]
+        node = graph.node(nid)
+        where = f", inside {node.function}, at its output" if node.op == "call" else ""
+        return nid, _label(graph, nid) + where
+    owner = program.ids[program.hidden_owner[i - n]]
+    path = program.hidden_ids[i - n].split("/")
+    return owner, f"{_label(graph, owner)}, inside {graph.node(owner).function}, at body node {path[-1]!r}"
 
 
 def leaf_values(graph: Graph, program: Program, values: Mapping[str, float] | None) -> list[float]:
     """Stored input/const values, with ``values`` (by input name or id) taking precedence."""
-    vals = [NAN] * len(program.ids)
+    vals = [NAN] * (len(program.ids) + len(program.hidden_ids))
     for i in program.leaves:
         vals[i] = graph.node(program.ids[i]).value
+    for i, value in program.hidden_consts:
+        vals[i] = value
     if values:
         for key, value in values.items():
             node = graph.find(key)
@@ -214,11 +252,11 @@ def forward_values(
                 v = forward(a)
             except DomainError as exc:
                 if diagnostics is not None:
-                    diagnostics.append(_domain(graph, program.ids[i], exc))
+                    diagnostics.append(_domain(graph, program, i, exc))
                 continue
             if v - v != 0.0:  # inf or NaN
                 if diagnostics is not None:
-                    diagnostics.append(_overflow(graph, program.ids[i]))
+                    diagnostics.append(_overflow(graph, program, i))
                 continue
             vals[i] = v
             if locals_ is not None:
@@ -233,11 +271,11 @@ def forward_values(
                 v = forward(a, b)
             except DomainError as exc:
                 if diagnostics is not None:
-                    diagnostics.append(_domain(graph, program.ids[i], exc))
+                    diagnostics.append(_domain(graph, program, i, exc))
                 continue
             if v - v != 0.0:
                 if diagnostics is not None:
-                    diagnostics.append(_overflow(graph, program.ids[i]))
+                    diagnostics.append(_overflow(graph, program, i))
                 continue
             vals[i] = v
             if locals_ is not None:
@@ -253,13 +291,15 @@ def forward_values(
             )
 
 
-def _domain(graph: Graph, node_id: str, exc: DomainError) -> Diagnostic:
+def _domain(graph: Graph, program: Program, i: int, exc: DomainError) -> Diagnostic:
     kind: DiagnosticKind = "overflow" if isinstance(exc, NumericOverflow) else "domain"
-    return Diagnostic(node_id, kind, f"{_label(graph, node_id)}: {exc}")
+    node_id, label = _blame(graph, program, i)
+    return Diagnostic(node_id, kind, f"{label}: {exc}")
 
 
-def _overflow(graph: Graph, node_id: str) -> Diagnostic:
-    return Diagnostic(node_id, "overflow", f"{_label(graph, node_id)}: overflow (the value is too large)")
+def _overflow(graph: Graph, program: Program, i: int) -> Diagnostic:
+    node_id, label = _blame(graph, program, i)
+    return Diagnostic(node_id, "overflow", f"{label}: overflow (the value is too large)")
 
 
 @dataclass
@@ -274,6 +314,9 @@ class Evaluation:
     local_list: list[float]
     contribution_list: list[float]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # With function calls: every value and local, hidden body nodes included (see inside()).
+    all_values: list[float] | None = None
+    all_locals: list[float] | None = None
 
     @property
     def value(self) -> float:
@@ -330,6 +373,35 @@ class Evaluation:
         """Forward mode: d(node)/d(x) for every node, for one input x."""
         return forward_tangents(self, input_name_or_id)
 
+    def inside(self, path: str) -> tuple[dict[str, NodeResult], dict[Edge, float]]:
+        """Inside the call ``path``: each body node's value and d(output)/d(node), each body
+        edge's local derivative — what an expanded function shows.
+
+        ``path`` is a call node's id, or ``call/inner`` for a call inside a body. A body
+        node's gradient is the call's gradient times d(call)/d(node) from the backward pass
+        inside the body: the chain rule once more.
+        """
+        site = self.program.call_at.get(path)
+        if site is None:
+            raise GraphError(f"{path!r} is not a function call in this graph")
+        on_path = True  # does the output depend on this call? (else every gradient is 0)
+        if "/" in path:
+            outer, _, inner = path.rpartition("/")
+            upstream = self.inside(outer)[0][inner].grad
+        else:
+            i = self.program.index[path]
+            upstream = self.grad_list[i]
+            out = self.output
+            on_path = out is None or self.program.ancestors(self.program.index[out])[i]
+        values = self.all_values if self.all_values is not None else self.value_list
+        locals_ = self.all_locals if self.all_locals is not None else self.local_list
+        inner_grads = inner_backward(site, locals_) if on_path else [0.0] * len(site.slot_ids)
+        nodes = {
+            bid: NodeResult(values[idx], upstream * g)
+            for bid, idx, g in zip(site.slot_ids, site.slot_index, inner_grads, strict=True)
+        }
+        return nodes, {edge: locals_[e] for edge, e in site.body_edges}
+
 
 def evaluate(
     graph: Graph, values: Mapping[str, float] | None = None, output: str | None = None
@@ -345,12 +417,19 @@ def evaluate(
     vals = leaf_values(graph, program, values)
     diagnostics: list[Diagnostic] = []
     n_edges = len(program.edge_ends)
-    locals_ = [NAN] * n_edges
+    locals_ = [NAN] * program.local_count
     forward_values(graph, program, vals, diagnostics, locals_)
+    all_values = all_locals = None
+    if program.calls:
+        call_locals(program.calls, locals_)
+        all_values, all_locals = vals, locals_
+        vals, locals_ = vals[: len(program.ids)], locals_[:n_edges]
     contributions = [0.0] * n_edges
     if out_id is None:
         grads = [NAN] * len(program.ids)
-        return Evaluation(graph, program, out_id, vals, grads, locals_, contributions, diagnostics)
+        return Evaluation(
+            graph, program, out_id, vals, grads, locals_, contributions, diagnostics, all_values, all_locals
+        )
 
     grads = [0.0] * len(program.ids)
     out = program.index[out_id]
@@ -385,7 +464,9 @@ def evaluate(
                             f"{graph.node(edge.source).label} = {vals[src]:.6g}",
                         )
                     )
-    return Evaluation(graph, program, out_id, vals, grads, locals_, contributions, diagnostics)
+    return Evaluation(
+        graph, program, out_id, vals, grads, locals_, contributions, diagnostics, all_values, all_locals
+    )
 
 
 def forward_tangents(evaluation: Evaluation, input_name_or_id: str) -> dict[str, float]:

@@ -6,6 +6,9 @@ reads node S". Every mutation goes through a method here that checks its precond
 and raises :class:`GraphError` (or a subclass) *before* changing anything, so a refused
 edit leaves the graph exactly as it was. The editor's undo commands call only this API.
 
+A graph also holds a library of user-defined functions (:mod:`explorer.graph.functions`);
+a node with op ``"call"`` uses one of them by name, with one operand slot per parameter.
+
 Two counters let caches stay cheap: ``structure_revision`` changes when the shape of
 the computation changes (nodes, links, ops, output), ``revision`` on any change at all.
 
@@ -18,9 +21,12 @@ import math
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from explorer.graph.ops import LEAF_OPS, OPS
+
+if TYPE_CHECKING:
+    from explorer.graph.functions import Function
 
 MAX_NAME_LENGTH = 64
 
@@ -77,6 +83,8 @@ class Node:
     operands: list[str | None] = field(default_factory=list)
     # Only inputs can be trainable: gradient descent nudges exactly the marked parameters.
     trainable: bool = False
+    # For op "call": the name of the function in the graph's library it uses.
+    function: str = ""
 
     @property
     def label(self) -> str:
@@ -102,6 +110,8 @@ class Graph:
         self.structure_revision = 0
         self._derived: dict[str, tuple[int, Any]] = {}
         self._names: dict[str, str] = {}  # name -> id, so name checks stay O(1)
+        self._functions: dict[str, Function] = {}
+        self._calls = 0  # how many call nodes: graphs without any skip the inlining
 
     # ------------------------------------------------------------------ queries
     def __len__(self) -> int:
@@ -137,6 +147,14 @@ class Graph:
         if name_or_id in self._nodes:
             return self._nodes[name_or_id]
         raise GraphError(f"no node named {name_or_id!r}")
+
+    def has_name(self, name: str) -> bool:
+        return name in self._names
+
+    def index_of(self, node_id: str) -> int:
+        """Where the node is in insertion order (files, equality and undo keep this order)."""
+        self.node(node_id)
+        return list(self._nodes).index(node_id)
 
     def edges(self) -> list[Edge]:
         """Every connected operand slot, in node order then slot order."""
@@ -276,9 +294,10 @@ class Graph:
         position: tuple[float, float] | None = None,
         node_id: str | None = None,
     ) -> Node:
-        """Create an unconnected node and return it."""
+        """Create an unconnected node and return it (function calls: :meth:`add_call`)."""
         if op not in OPS:
-            raise GraphError(f"unknown op {op!r}")
+            hint = "; use add_call for a function" if op == "call" else ""
+            raise GraphError(f"unknown op {op!r}{hint}")
         if node_id is None:
             node_id = self.new_id()
         elif node_id in self._nodes:
@@ -301,12 +320,48 @@ class Graph:
         self._touch(structural=True)
         return node
 
+    def add_call(
+        self,
+        function: Function,
+        name: str = "",
+        position: tuple[float, float] | None = None,
+        node_id: str | None = None,
+    ) -> Node:
+        """Create an unconnected node that calls ``function``, one slot per parameter.
+
+        A function body is a graph without a library of its own, so the function object is
+        passed in; a graph *with* a library only calls functions it holds.
+        """
+        if self._functions and self._functions.get(function.name) is not function:
+            raise GraphError(f"unknown function {function.name!r}")
+        if node_id is None:
+            node_id = self.new_id()
+        elif node_id in self._nodes:
+            raise GraphError(f"a node with id {node_id!r} already exists")
+        if not node_id:
+            raise GraphError("a node id must not be empty")
+        self._check_name(name, None)
+        node = Node(
+            node_id, "call", name, 0.0, position, [None] * len(function.parameters), False, function.name
+        )
+        self._nodes[node_id] = node
+        if name:
+            self._names[name] = node_id
+        self._consumers[node_id] = []
+        self._calls += 1
+        self._touch(structural=True)
+        return node
+
     def insert_node(self, node: Node, index: int | None = None, links: Iterable[Edge] = ()) -> None:
         """Put back a node removed by :meth:`remove_node`, with its links (for undo)."""
         if node.id in self._nodes:
             raise GraphError(f"a node with id {node.id!r} already exists")
         self._check_name(node.name, None)
-        if node.op not in OPS or len(node.operands) != OPS[node.op].arity:
+        if node.op == "call":
+            function = self._functions.get(node.function)
+            if function is not None and len(node.operands) != len(function.parameters):
+                raise ArityError(f"{node.label!r} does not have the operand slots of {node.function!r}")
+        elif node.op not in OPS or len(node.operands) != OPS[node.op].arity:
             raise ArityError(f"{node.label!r} does not have the operand slots of {node.op!r}")
         for src in node.operands:
             if src is not None and src not in self._nodes:
@@ -319,6 +374,7 @@ class Graph:
         self._consumers[node.id] = []
         if node.name:
             self._names[node.name] = node.id
+        self._calls += node.op == "call"
         for slot, src in enumerate(node.operands):
             if src is not None:
                 self._consumers[src].append((node.id, slot))
@@ -339,6 +395,7 @@ class Graph:
             del self._consumers[node.id]
             self._nodes = before
             self._names.pop(node.name, None)
+            self._calls -= node.op == "call"
             raise
         self._touch(structural=True)
 
@@ -360,6 +417,7 @@ class Graph:
         if node.name:
             del self._names[node.name]
         del self._consumers[node_id]
+        self._calls -= node.op == "call"
         if self._output == node_id:
             self._output = None
         self._touch(structural=True)
@@ -368,12 +426,13 @@ class Graph:
     def check_connect(self, source: str, target: str, slot: int) -> None:
         """Raise the reason a link would be refused, or return if it is allowed."""
         src, dst = self.node(source), self.node(target)
-        arity = OPS[dst.op].arity
+        arity = len(dst.operands)
         if arity == 0:
             title = OPS[dst.op].title.lower()
             raise ArityError(f"{self.display_name(dst.id)!r} is {title} and takes no operands")
         if not 0 <= slot < arity:
-            raise ArityError(f"{self.display_name(dst.id)!r} ({dst.op}) has no operand slot {slot}")
+            kind = dst.function or dst.op
+            raise ArityError(f"{self.display_name(dst.id)!r} ({kind}) has no operand slot {slot}")
         if dst.operands[slot] is not None:
             raise ArityError(f"operand {slot + 1} of {self.display_name(dst.id)!r} is already connected")
         if self.reaches(target, source):
@@ -391,9 +450,10 @@ class Graph:
     def check_disconnect(self, target: str, slot: int) -> str:
         """The source feeding operand ``slot`` of ``target``; GraphError if there is none."""
         dst = self.node(target)
-        arity = OPS[dst.op].arity
+        arity = len(dst.operands)
         if isinstance(slot, bool) or not isinstance(slot, int) or not 0 <= slot < arity:
-            raise ArityError(f"{self.display_name(dst.id)!r} ({dst.op}) has no operand slot {slot!r}")
+            kind = dst.function or dst.op
+            raise ArityError(f"{self.display_name(dst.id)!r} ({kind}) has no operand slot {slot!r}")
         source = dst.operands[slot]
         if source is None:
             raise GraphError(f"operand {slot + 1} of {self.display_name(dst.id)!r} is not connected")
@@ -436,6 +496,8 @@ class Graph:
         node = self.node(node_id)
         if op not in OPS:
             raise GraphError(f"unknown op {op!r}")
+        if node.op == "call":
+            raise GraphError(f"{node.label!r} calls {node.function!r}; a function call cannot change its op")
         if OPS[op].arity != OPS[node.op].arity:
             raise ArityError(f"{node.op} takes {OPS[node.op].arity} operands but {op} takes {OPS[op].arity}")
         if node.trainable and op != "input":
@@ -461,17 +523,70 @@ class Graph:
         self._output = node_id
         self._touch(structural=True)
 
+    # ------------------------------------------------------------------ functions
+    @property
+    def functions(self) -> list[Function]:
+        """The library of user-defined functions, in definition order (callees first)."""
+        return list(self._functions.values())
+
+    @property
+    def has_calls(self) -> bool:
+        return self._calls > 0
+
+    def function(self, name: str) -> Function:
+        try:
+            return self._functions[name]
+        except KeyError:
+            raise GraphError(f"unknown function {name!r}") from None
+
+    def add_function(self, function: Function, index: int | None = None) -> None:
+        """Add a function to the library, after checking it (see ``check_function``)."""
+        from explorer.graph.functions import check_function
+
+        if function.name in self._functions:
+            raise GraphError(f"a function named {function.name!r} is already defined")
+        check_function(function, self._functions)
+        items = list(self._functions.items())
+        at = len(items) if index is None else max(0, min(index, len(items)))
+        items.insert(at, (function.name, function))
+        self._functions = dict(items)
+        self._touch(structural=True)
+
+    def remove_function(self, name: str) -> tuple[Function, int]:
+        """Remove an unused function; returns it and its index, for undo."""
+        function = self.function(name)
+        users = [n.label for n in self._nodes.values() if n.function == name]
+        users += [f.name for f in self._functions.values() if name in f.callees]
+        if users:
+            raise GraphError(f"function {name!r} is still used by {', '.join(map(repr, users[:3]))}")
+        index = list(self._functions).index(name)
+        del self._functions[name]
+        self._touch(structural=True)
+        return function, index
+
     def copy(self) -> Graph:
-        """A deep, independent copy (same ids, names, values, positions, output)."""
+        """A deep, independent copy (same ids, names, values, positions, output).
+
+        Functions are shared, not copied: a :class:`Function` is never changed in place.
+        """
         other = Graph(self.title, self.description)
         for node in self._nodes.values():
             other._nodes[node.id] = Node(
-                node.id, node.op, node.name, node.value, node.position, list(node.operands), node.trainable
+                node.id,
+                node.op,
+                node.name,
+                node.value,
+                node.position,
+                list(node.operands),
+                node.trainable,
+                node.function,
             )
             other._consumers[node.id] = list(self._consumers[node.id])
         other._output = self._output
         other._names = dict(self._names)
         other._next_id = self._next_id
+        other._functions = dict(self._functions)
+        other._calls = self._calls
         return other
 
     def __eq__(self, other: object) -> bool:
@@ -483,9 +598,10 @@ class Graph:
             and self.description == other.description
             and self._output == other._output
             and list(self._nodes) == list(other._nodes)
+            and self.functions == other.functions
             and all(
-                (a.op, a.name, a.value, a.position, a.operands, a.trainable)
-                == (b.op, b.name, b.value, b.position, b.operands, b.trainable)
+                (a.op, a.name, a.value, a.position, a.operands, a.trainable, a.function)
+                == (b.op, b.name, b.value, b.position, b.operands, b.trainable, b.function)
                 for a, b in zip(self._nodes.values(), other._nodes.values(), strict=True)
             )
         )

@@ -63,7 +63,8 @@ def _labelled(graph: Graph, node_id: str) -> tuple[str, int]:
     if node.is_leaf:
         return f"{node.op} {node.id}", _ATOM
     built = _formula(graph, node_id, LABEL_BUDGET)
-    return built if built is not None else (f"{OPS[node.op].title} {node.id}", _ATOM)
+    title = OPS[node.op].title if node.op in OPS else f"Function {node.function}"
+    return built if built is not None else (f"{title} {node.id}", _ATOM)
 
 
 def _needed(op_name: str, slot: int) -> int:
@@ -103,7 +104,7 @@ def _formula(graph: Graph, node_id: str, budget: int) -> tuple[str, int] | None:
             text = f"({text})"
         parts.append(text)
         left -= len(text)
-    op = node.op
+    op = node.function or node.op  # a call reads as its function: g(x)
     if op == "pow":
         exponent = graph.node(node.operands[1]) if node.operands[1] is not None else None
         power = exponent.value if exponent and exponent.op == "const" and not exponent.name else None

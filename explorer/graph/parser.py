@@ -12,6 +12,11 @@ Before :func:`ast.parse` sees the text, lesson typography becomes Python (``·``
 indentation is removed and a definition header ``h(x) =`` is taken off. Each line keeps a
 map from its rewritten columns back to the user's, so errors point at what was typed.
 
+In a text of several statements, each ``g(x) = 2*x + 1`` defines a *function* instead
+(:mod:`explorer.graph.functions`): its header is rewritten to ``g = lambda x:`` so that
+:mod:`ast` accepts it, and only lambdas made that way are read as definitions. A body may
+use its parameters and call functions defined before it, nothing else.
+
 CPython builds its syntax tree recursively, so a flat chain ``x+x+...`` of a few thousand
 terms exceeds the recursion limit. When that happens the tokenizer finds the long ``+ -``
 and ``* /`` chains and regroups each into one marker call whose arguments are the operands,
@@ -34,6 +39,7 @@ import unicodedata
 import warnings
 from dataclasses import dataclass, field
 
+from explorer.graph.functions import Function, FunctionError
 from explorer.graph.model import MAX_NAME_LENGTH, Graph, GraphError, Node
 
 MAX_TEXT_LENGTH = 100_000
@@ -83,7 +89,7 @@ _INNER_OPS = {"**", ".", "~", *_CHAIN_OPS}  # unary here, or binding tighter tha
 _ATOMS = {tokenize.NAME, tokenize.NUMBER, tokenize.STRING}
 
 _Pos = tuple[int, int]
-_Located = ast.expr | ast.stmt | ast.alias | ast.keyword
+_Located = ast.expr | ast.stmt | ast.alias | ast.keyword | ast.arg
 _Operators = list[tuple[str, int, int]]  # symbol, line, column in the typed text
 _Plan = tuple[str, object, list[ast.expr]]  # kind, detail, operands to build first
 
@@ -119,8 +125,9 @@ def parse(text: str, *, default_input_value: float = 1.0) -> Graph:
     if "\0" in text:
         raise ParseError("the text contains a NUL character", *_place(text, text.index("\0")))
     source = _Source(_only_graph_block(text))
+    functions = source.take_functions()
     definition = source.take_definition()
-    return _Builder(source, default, source.parse(), definition).build()
+    return _Builder(source, default, source.parse(), definition, functions).build()
 
 
 GRAPH_BLOCK_START = "# --- graph ---"
@@ -313,6 +320,57 @@ class _Source:
             self.cut(row, match.end())
         return found
 
+    def take_functions(self) -> dict[_Pos, _Definition]:
+        """Rewrite each header ``g(x) =`` that starts a statement into ``g = lambda x:``.
+
+        Only in a text of two statements or more: a lone ``h(x) = ...`` stays the
+        definition of the whole graph. Keys are where each rewritten statement starts.
+        """
+        starts: list[_Pos] = []
+        depth = 0
+        for row, line in enumerate(self.lines, start=1):
+            expecting = depth == 0
+            for col, c in enumerate(line):
+                if c == "#":
+                    break
+                if expecting and not c.isspace():
+                    starts.append((row, col))
+                    expecting = False
+                if c in "([{":
+                    depth += 1
+                elif c in ")]}":
+                    depth = max(0, depth - 1)
+                elif c == ";" and depth == 0:
+                    expecting = True
+        if len(starts) < 2:
+            return {}
+        found: dict[_Pos, _Definition] = {}
+        shift: dict[int, int] = {}  # how far earlier rewrites moved the rest of each row
+        for row, start in starts:
+            col = start + shift.get(row, 0)
+            line = self.lines[row - 1]
+            match = _HEADER.match(line, col)
+            pieces = match.group(2).split(",") if match else []
+            if len(pieces) > 1 and not pieces[-1].strip():
+                pieces.pop()
+            names = [p.strip() for p in pieces]
+            if not match or not all(_is_name(n) for n in [match[1], *names] if n):
+                continue
+            params, at = [], match.start(2)
+            for piece, name in zip(pieces, names, strict=True):
+                if name:
+                    where = self.where(row, at + len(piece) - len(piece.lstrip()))
+                    params.append((unicodedata.normalize("NFKC", name), *where))
+                at += len(piece) + 1
+            name = unicodedata.normalize("NFKC", match[1])
+            found[(row, col)] = _Definition(name, params, *self.where(row, col))
+            text = f"{name} = lambda {', '.join(p[0] for p in params)}: "
+            cols = self.cols[row - 1]
+            self.lines[row - 1] = line[:col] + text + line[match.end() :]
+            self.cols[row - 1] = cols[:col] + [cols[col]] * len(text) + cols[match.end() :]
+            shift[row] = shift.get(row, 0) + len(text) - (match.end() - col)
+        return found
+
     def parse(self) -> ast.Module:
         for attempt in range(2):
             try:
@@ -420,27 +478,45 @@ def _is_backward(node: ast.expr) -> bool:
 class _Builder:
     """Walks the syntax tree with an explicit stack and adds nodes to a fresh graph."""
 
-    def __init__(self, source: _Source, default: float, module: ast.Module, definition: _Definition | None):
+    def __init__(
+        self,
+        source: _Source,
+        default: float,
+        module: ast.Module,
+        definition: _Definition | None,
+        functions: dict[_Pos, _Definition] | None = None,
+        taken: set[str] | None = None,
+    ):
         self.src = source
         self.default = default
         self.module = module
         self.definition = definition
+        self.function_headers = functions or {}
+        self.library: dict[str, tuple[Function, int]] = {}  # name -> function, line defined
+        self.scope: _Definition | None = None  # the function whose body is being built
         self.graph = Graph()
         self.bindings: dict[str, str] = {}  # name in the program -> node id
         self.holders: dict[str, str] = {}  # node name -> node id
-        self.taken = {n.id for n in ast.walk(module) if isinstance(n, ast.Name)}
+        # A function body's builder shares its program's names (walking the tree once).
+        self.taken = (
+            taken if taken is not None else {n.id for n in ast.walk(module) if isinstance(n, ast.Name)}
+        )
         if definition is not None:
             self.taken.update([definition.name, *(p[0] for p in definition.params)])
         self.suffix: dict[str, int] = {}
         # Names a program assigns somewhere: reading one before its assignment is a mistake,
         # not a new input. Every other free name becomes an input, as in an expression.
-        self.assigned = {
-            target.id
-            for st in module.body
-            if isinstance(st, ast.Assign | ast.AugAssign)
-            for target in (st.targets if isinstance(st, ast.Assign) else [st.target])
-            if isinstance(target, ast.Name)
-        }
+        self.assigned = (
+            set()
+            if taken is not None
+            else {  # a body reads only its parameters
+                target.id
+                for st in module.body
+                if isinstance(st, ast.Assign | ast.AugAssign)
+                for target in (st.targets if isinstance(st, ast.Assign) else [st.target])
+                if isinstance(target, ast.Name)
+            }
+        )
 
     def fail(self, node: _Located, message: str) -> ParseError:
         return ParseError(message, *self.src.at(node))
@@ -504,7 +580,13 @@ class _Builder:
         output: str | None = None
         marked: str | None = None
         for st in statements:
-            if isinstance(st, ast.Assign):
+            header = self.function_headers.get(self.src.node_col(st)) if isinstance(st, ast.Assign) else None
+            if header is not None and isinstance(st, ast.Assign):
+                assert isinstance(st.value, ast.Lambda)
+                self.define(header, st.value.body)
+            elif isinstance(st, ast.FunctionDef):
+                self.define(*self.python_definition(st))
+            elif isinstance(st, ast.Assign):
                 output = self.assign(st)
             elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and _is_backward(st.value):
                 call = st.value
@@ -528,8 +610,8 @@ class _Builder:
                 word = _REFUSED_STATEMENTS.get(type(st).__name__)
                 raise self.fail(st, f"'{word}' statements are not supported" if word else "not supported")
         chosen = marked or output
-        if chosen is None:  # pragma: no cover - backward() needs an assigned name first
-            raise ParseError(_NO_OUTPUT, 1, 1)
+        if chosen is None:  # only definitions (backward() needs an assigned name first)
+            raise ParseError("the program only defines functions; use one, like 'y = g(x)'", 1, 1)
         self.graph.set_output(chosen)
         return self.graph
 
@@ -564,6 +646,8 @@ class _Builder:
     def name_problem(self, name: str) -> str | None:
         if name in _RESERVED:
             return f"{name!r} is a function name and cannot name a value"
+        if name in self.library:
+            return f"{name!r} is a function and cannot name a value"
         if name.startswith("__"):
             return "names starting with '__' are not allowed"
         if len(name) > MAX_NAME_LENGTH:
@@ -600,6 +684,9 @@ class _Builder:
     def lookup(self, node: ast.expr, name: str) -> str:
         if name in self.bindings:
             return self.bindings[name]
+        problem = self.function_name_problem(name)
+        if problem:
+            raise self.fail(node, problem)
         if name in _RESERVED:
             hint = "Value(2.0)" if name == "Value" else f"{name}(x)"
             hint = f"{name}.exp(x)" if name in MODULE_PREFIXES else hint
@@ -648,6 +735,9 @@ class _Builder:
                 results.append(self.lookup(node, detail))
             elif kind == "pass":
                 results.append(args[0])
+            elif kind == "call":
+                assert isinstance(detail, str)
+                results.append(self.call(node, detail, args))
             elif kind == "chain":
                 assert isinstance(detail, list)
                 for op, arg in zip(detail, args[1:], strict=True):
@@ -762,6 +852,8 @@ class _Builder:
                 return ("chain", [_CHAIN_OPS[symbol] for symbol, _, _ in ops], list(call.args))
             if func.id == "Value":
                 return ("const", self.value_call(call), [])
+            if func.id in self.library or (self.scope is not None and func.id == self.scope.name):
+                return self.plan_function_call(call, func.id)
             if func.id not in FUNCTIONS:
                 raise self.fail(func, f"unknown function {func.id!r}")
             name = func.id
@@ -788,6 +880,132 @@ class _Builder:
             raise self.fail(call.keywords[0], f"{name}() takes no keyword arguments")
         self.check_one_argument(call, name)
         return ("op", func.attr if isinstance(func, ast.Attribute) else name, [call.args[0]])
+
+    # -------------------------------------------------------------------- functions
+    def define(
+        self, header: _Definition, expression: ast.expr, prelude: list[ast.Assign] | None = None
+    ) -> None:
+        """``g(x) = body``: the body becomes a graph of its own, added to the library."""
+        name, line, column = header.name, header.line, header.column
+        if name in self.library:
+            first = self.library[name][1]
+            raise ParseError(
+                f"{name!r} is already defined on line {first}; define a function once", line, column
+            )
+        if name in _RESERVED:
+            raise ParseError(f"{name!r} is a built-in function and cannot be redefined", line, column)
+        problem = self.name_problem(name) or (
+            f"{name!r} already names a value" if name in self.bindings else None
+        )
+        if problem:
+            raise ParseError(problem, line, column)
+        if not header.params:
+            raise ParseError(f"a function needs a parameter, like '{name}(x) = ...'", line, column)
+        body = _Builder(self.src, self.default, self.module, None, taken=self.taken)
+        body.library, body.scope = self.library, header
+        for param, pline, pcolumn in header.params:
+            problem = (
+                self.name_problem(param)
+                or (f"{param!r} appears twice" if param in body.bindings else None)
+                or (f"{param!r} cannot be both the function and a parameter" if param == name else None)
+            )
+            if problem:
+                raise ParseError(problem, pline, pcolumn)
+            body.new_input(param, pline, pcolumn)
+        for st in prelude or ():
+            body.assign(st)
+        body.graph.set_output(body.expr(expression))
+        try:
+            function = Function(name, [p[0] for p in header.params], body.graph)
+            self.graph.add_function(function)
+        except FunctionError as exc:
+            raise ParseError(str(exc), line, column) from None
+        self.library[name] = (function, line)
+
+    def python_definition(self, st: ast.FunctionDef) -> tuple[_Definition, ast.expr, list[ast.Assign]]:
+        """``def g(x): return 2 * x + 1`` (as code export writes it): header, result, assignments.
+
+        Only plain parameters, then assignments and one ``return`` (after an optional
+        docstring); the one decorator allowed is ``@Value.function``, which the exported
+        script defines.
+        """
+        for decorator in st.decorator_list:
+            is_ours = (
+                isinstance(decorator, ast.Attribute)
+                and decorator.attr == "function"
+                and isinstance(decorator.value, ast.Name)
+                and decorator.value.id == "Value"
+            )
+            if not is_ours:
+                raise self.fail(decorator, "only @Value.function may decorate a function")
+        args = st.args
+        extra = [*args.posonlyargs, *args.kwonlyargs, *[a for a in (args.vararg, args.kwarg) if a]]
+        if extra or args.defaults:
+            raise self.fail(st, f"{st.name}() may only have plain parameters, like 'def {st.name}(x):'")
+        for arg in args.args:
+            if arg.annotation is not None:
+                raise self.fail(arg.annotation, "annotations are not supported")
+        body = list(st.body)
+        first = body[0] if body else None
+        if (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+        ):
+            body = body[1:]
+        *prelude, last = body or [st]
+        for line in prelude:
+            if not isinstance(line, ast.Assign):
+                raise self.fail(line, "a function body is assignments and one 'return expression'")
+        if not isinstance(last, ast.Return) or last.value is None:
+            raise self.fail(last, "a function body ends with 'return expression'")
+        params = [(arg.arg, *self.src.at(arg)) for arg in args.args]
+        assigns = [line for line in prelude if isinstance(line, ast.Assign)]
+        return _Definition(st.name, params, *self.src.at(st)), last.value, assigns
+
+    def function_name_problem(self, name: str) -> str | None:
+        """Why an unbound ``name`` cannot be read here, where functions make it special."""
+        owner = next((f.name for f, _ in self.library.values() if name in f.parameters), None)
+        if self.scope is not None and name not in _RESERVED:
+            scope = self.scope.name
+            if name == scope:
+                return f"{name!r} cannot use itself: recursion is not supported"
+            if name in self.library:
+                return f"{name!r} is a function; call it, like {name}(...)"
+            if owner is not None:
+                return f"{name!r} is a parameter of {owner}, not of {scope}"
+            params = ", ".join(p[0] for p in self.scope.params)
+            return f"{name!r} is not a parameter of {scope}; a function uses only its parameters ({params})"
+        if name in self.library:
+            return f"{name!r} is a function; call it, like {name}(x)"
+        return None
+
+    def plan_function_call(self, call: ast.Call, name: str) -> _Plan:
+        if self.scope is not None and name == self.scope.name:
+            raise self.fail(call.func, f"{name!r} cannot call itself: recursion is not supported")
+        function = self.library[name][0]
+        if call.keywords:
+            raise self.fail(call.keywords[0], f"{name}() takes no keyword arguments")
+        for arg in call.args:
+            if isinstance(arg, ast.Starred):
+                raise self.fail(arg, "starred arguments are not supported")
+        n, given = len(function.parameters), len(call.args)
+        if given != n:
+            where = call.args[n] if given > n else call
+            plural = "argument" if n == 1 else "arguments"
+            raise self.fail(where, f"{name}() takes {n} {plural} ({given} given)")
+        return ("call", name, list(call.args))
+
+    def call(self, where: ast.expr, name: str, operands: list[str]) -> str:
+        """A node that calls ``name``; at top level it is named after the function if free."""
+        if len(self.graph) >= MAX_NODES:
+            raise self.fail(where, f"the graph would have more than {MAX_NODES} nodes")
+        node = self.graph.add_call(self.library[name][0])
+        for slot, source in enumerate(operands):
+            self.graph.connect(source, node.id, slot)
+        if self.scope is None and not self.graph.has_name(name):
+            self.graph.rename(node.id, name)
+        return node.id
 
 
 def _desugar_augmented(st: ast.AugAssign, parser: _Builder) -> ast.Assign:

@@ -20,6 +20,9 @@ reads an operand slot as rows of an earlier group's matrix (a slice or one fancy
 as one node broadcast, or as a column of constants; only where that fails are rows
 stacked. Chains stay one node at a time, as before.
 
+A graph with function calls is swept as the same graph flattened (every call inlined,
+cached per structure), so its curves are bit-for-bit those of the flat graph.
+
 Undefined points are NaN, exactly as in the point evaluation: infinities that an op
 produces are turned into NaN at once, so ``tanh(exp(1000))`` is undefined here too.
 
@@ -35,6 +38,7 @@ import numpy as np
 
 from explorer.graph.engine import Kernel as PointKernel
 from explorer.graph.engine import compile_graph, forward_values, leaf_values
+from explorer.graph.functions import flatten
 from explorer.graph.model import Graph, GraphError
 from explorer.graph.ops import Op
 
@@ -402,13 +406,22 @@ def sweep(
     values: Mapping[str, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(y, dy/dx) at every x in ``xs``, other inputs at their current (or given) values."""
-    program = compile_graph(graph)
     x_node = graph.find(input_name_or_id)
     if x_node.op != "input":
         raise GraphError(f"{x_node.label!r} is not an input")
     out_id = graph.find(output).id if output is not None else graph.default_output()
     if out_id is None:
         raise GraphError("the graph is empty: there is no output node")
+    if graph.has_calls:
+        flat, where = flatten(graph)
+        # The flat copy is cached per structure; values move without a structural edit.
+        pairs = graph.derived("tape.leaf_pairs", lambda g: [(n, flat.node(n.id)) for n in g if n.is_leaf])
+        for mine, copy in pairs:
+            if copy.value != mine.value:
+                flat.set_value(copy.id, mine.value)
+        flat_values = {graph.find(k).id: v for k, v in values.items()} if values else None
+        return sweep(flat, x_node.id, xs, where[out_id], flat_values)
+    program = compile_graph(graph)
     x, y = program.index[x_node.id], program.index[out_id]
     tape: Tape = graph.derived(f"tape:{x_node.id}:{out_id}", lambda g: _compile_tape(g, x, y))
 

@@ -18,6 +18,12 @@ that Build from expression accepts (``x = Value(3.0)``, ``h = (2 * x + 1) ** 2``
 nodes used once are written inline, so they stay unnamed; the rest get a name (``_t3``).
 Constants are written as numbers.
 
+A user-defined function becomes a Python function over ``Value``, decorated with
+``@Value.function``: a call runs the body on fresh copies of its arguments, lets
+``backward()`` inside the body find d(result)/d(parameter), and records the call as one
+``Value`` with those local derivatives — what the engine does with a function node, so
+the printed gradients are still the app's to the last bit.
+
 Imports: standard library and explorer.graph only (no Qt).
 """
 
@@ -30,7 +36,6 @@ import textwrap
 import unicodedata
 from dataclasses import dataclass
 
-from explorer.graph.engine import compile_graph
 from explorer.graph.model import Graph, GraphError, Node
 
 GRAPH_BEGIN = "# --- graph ---"
@@ -85,12 +90,13 @@ def export_python(graph: Graph, output: str | None = None) -> str:
     out_label = plan.labels[plan.output]
     inputs = ", ".join(f"({plan.labels[n.id]!r}, {plan.names[n.id]})" for n in graph.inputs())
     tail = ["", f"report({plan.names[plan.output]}, {out_label!r}, [{inputs}])", ""]
-    return "\n".join([*head, _VALUE_CLASS, "", GRAPH_BEGIN, *plan.lines, GRAPH_END, *tail])
+    block = [*_functions(graph), *plan.lines]
+    return "\n".join([*head, _VALUE_CLASS, "", GRAPH_BEGIN, *block, GRAPH_END, *tail])
 
 
 def program_text(graph: Graph, output: str | None = None) -> str:
     """Only the graph-building lines: what Build from expression accepts."""
-    return "\n".join(_plan(graph, output).lines) + "\n"
+    return "\n".join([*_functions(graph), *_plan(graph, output).lines]) + "\n"
 
 
 def graph_block(script: str) -> str:
@@ -138,12 +144,13 @@ def _usable(name: str) -> bool:
 class _Namer:
     """Python names for nodes: their own name when usable, else a fresh one."""
 
-    def __init__(self, graph: Graph) -> None:
-        self.taken = {n.name for n in graph if n.name}
+    def __init__(self, graph: Graph, reserved: set[str]) -> None:
+        self.reserved = reserved  # function names
+        self.taken = {n.name for n in graph if n.name} | reserved
         self.counter = 0
 
     def name_for(self, node: Node) -> str:
-        if node.name and _usable(node.name):
+        if node.name and _usable(node.name) and node.name not in self.reserved:
             return node.name
         base = "".join(c if c.isascii() and ("a" + c).isidentifier() else "_" for c in node.name)
         if base[:1].isdigit():
@@ -160,7 +167,34 @@ class _Namer:
                 return candidate
 
 
-def _plan(graph: Graph, output: str | None) -> _Plan:
+def _own_name(node: Node) -> str:
+    """A call named after its function (as typed programs name them) counts as unnamed."""
+    return "" if node.op == "call" and node.name == node.function else node.name
+
+
+def _functions(graph: Graph) -> list[str]:
+    """The ``@Value.function`` definitions, callees first, each followed by a blank line."""
+    lines: list[str] = []
+    for function in graph.functions:
+        if not _usable(function.name):
+            raise CodeExportError(
+                f"the function name {function.name!r} cannot be used in Python code; rename it"
+            )
+        plan = _plan(function.body, None, body=True, reserved={f.name for f in graph.functions})
+        params = ", ".join(plan.names[pid] for pid in function.parameter_ids)
+        lines += [
+            "@Value.function",
+            f"def {function.name}({params}):",
+            *(f"    {line}" for line in plan.lines),
+            "",
+        ]
+    return lines
+
+
+def _plan(graph: Graph, output: str | None, body: bool = False, reserved: set[str] | None = None) -> _Plan:
+    """The graph-building lines; with ``body``, a function body's lines ending in ``return``."""
+    if reserved is None:
+        reserved = {f.name for f in graph.functions}
     out_id = graph.find(output).id if output is not None else graph.default_output()
     if out_id is None:
         raise CodeExportError("the graph is empty: there is nothing to export")
@@ -171,23 +205,26 @@ def _plan(graph: Graph, output: str | None) -> _Plan:
                     f"operand {slot + 1} of {node.label!r} ({node.op}) is not connected; "
                     "connect it before exporting code"
                 )
-    program = compile_graph(graph)
-    order = program.ids
+    # The engine's topological order (a body has no library to compile calls against).
+    order = graph.topological_order()
+    index = {nid: k for k, nid in enumerate(order)}
     consumers: dict[str, list[tuple[str, int]]] = {nid: graph.consumers(nid) for nid in order}
     computed = [nid for nid in order if not graph.node(nid).is_leaf]
     # A computed node gets its own line when it has a name, is the output, or is not used
     # exactly once; everything else is written inline in its one consumer.
-    rooted = {nid for nid in computed if graph.node(nid).name or nid == out_id or len(consumers[nid]) != 1}
+    rooted = {
+        nid for nid in computed if _own_name(graph.node(nid)) or nid == out_id or len(consumers[nid]) != 1
+    }
     if graph.node(out_id).is_leaf:
         rooted.add(out_id)
     while True:
         _cap_depth(graph, computed, rooted)
-        late = _misordered(graph, program.index, computed, rooted, consumers)
+        late = _misordered(graph, index, computed, rooted, consumers)
         if not late:
             break
         rooted |= late
 
-    namer = _Namer(graph)
+    namer = _Namer(graph, reserved)
     names: dict[str, str] = {}
     labels: dict[str, str] = {}
     lines: list[str] = []
@@ -195,7 +232,8 @@ def _plan(graph: Graph, output: str | None) -> _Plan:
         names[node.id] = namer.name_for(node)
         labels[node.id] = node.name or names[node.id]
         keep_label = f", label={node.name!r}" if node.name and node.name != names[node.id] else ""
-        lines.append(f"{names[node.id]} = Value({node.value!r}{keep_label})")
+        if not body:  # a body's inputs are the function's parameters
+            lines.append(f"{names[node.id]} = Value({node.value!r}{keep_label})")
     for nid in order:
         if nid in rooted and nid not in names:
             names[nid] = namer.name_for(graph.node(nid))
@@ -205,7 +243,12 @@ def _plan(graph: Graph, output: str | None) -> _Plan:
             node = graph.node(nid)
             text = _leaf_value(node.value) if node.op == "const" else _expression(graph, nid, names)[0]
             lines.append(f"{names[nid]} = {text}")
-    lines.append(f"{names[out_id]}.backward()")
+    if not body:
+        lines.append(f"{names[out_id]}.backward()")
+    elif lines and lines[-1].startswith(f"{names[out_id]} = ") and not _own_name(graph.node(out_id)):
+        lines[-1] = "return " + lines[-1].removeprefix(f"{names[out_id]} = ")
+    else:
+        lines.append(f"return {names[out_id]}")
     return _Plan(lines, names, labels, out_id)
 
 
@@ -291,6 +334,8 @@ def _expression(graph: Graph, node_id: str, names: dict[str, str]) -> tuple[str,
     node = graph.node(node_id)
     operands = [graph.node(s) for s in node.operands if s is not None]
     parts = [_operand(graph, o, names) for o in operands]
+    if node.op == "call":
+        return f"{node.function}({', '.join(text for text, _level in parts)})", _ATOM
     if node.op in _INFIX:
         (left, left_level), (right, right_level) = parts
         if operands[0].op == "const" and operands[1].op == "const":
@@ -421,6 +466,26 @@ class Value:
 
     def abs(self):
         return self._op(abs, lambda args, out: (1.0 if args[0] > 0.0 else (-1.0 if args[0] < 0.0 else 0.0),))
+
+    @staticmethod
+    def function(body):
+        """A user-defined function as one operation whose local derivatives come from its body.
+
+        Each call runs the body on fresh copies of the arguments; backward() inside the body
+        gives d(result)/d(parameter) for each parameter, and the call becomes one Value with
+        those local derivatives. (Called plainly, the body would be inlined instead.)
+        """
+
+        def call(*args):
+            args = tuple(a if isinstance(a, Value) else Value(a) for a in args)
+            params = tuple(Value(a.data) for a in args)
+            out = body(*params)
+            out = out if isinstance(out, Value) else Value(out)
+            out.backward()
+            return Value(out.data, args, tuple(p.grad for p in params))
+
+        call.__name__ = body.__name__
+        return call
 
     def backward(self):
         """d(self)/d(node) into node.grad for every node self depends on."""

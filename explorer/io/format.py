@@ -12,6 +12,9 @@ nodes in the graph's insertion order, edges in node-then-slot order, UTF-8 witho
 a trailing newline. What :func:`dumps` writes, :func:`loads` accepts: the writer runs the
 reader's checks on its own output first.
 
+User-defined functions (``"functions"``, version 2) are read and written by
+:mod:`explorer.io.format_functions`, with the same checks applied to each body.
+
 Older files are upgraded by :data:`MIGRATIONS`, one version step at a time, before the
 structural checks. The shape of version 1 is documented in the README and in
 ``resources/schema/graph.schema.json``.
@@ -50,10 +53,14 @@ Migration = Callable[[Document], Document]
 
 
 def _v1_to_v2(document: Document) -> Document:
-    """Version 2 adds optional keys (``trainable`` on inputs); a version-1 file has none of them."""
+    """Version 2 adds optional keys (``trainable`` on inputs, ``functions`` and call nodes); a
+    version-1 file has none of them."""
+    if "functions" in document:
+        raise _Refused("$", "unknown key 'functions' (it is new in file version 2)")
     for i, node in enumerate(document.get("nodes") or ()):
-        if isinstance(node, dict) and "trainable" in node:
-            raise _Refused(f"$.nodes[{i}]", "unknown key 'trainable' (it is new in file version 2)")
+        for key in ("trainable", "function"):
+            if isinstance(node, dict) and key in node:
+                raise _Refused(f"$.nodes[{i}]", f"unknown key {key!r} (it is new in file version 2)")
     return {**document, "version": 2}
 
 
@@ -63,9 +70,9 @@ MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 and may raise :class:`FormatError` (or ``_Refused`` with a JSON path) for content it cannot
 upgrade."""
 
-TOP_KEYS = ("format", "version", "title", "description", "output", "nodes", "edges")
+TOP_KEYS = ("format", "version", "title", "description", "output", "functions", "nodes", "edges")
 RESERVED_KEYS = ("layout", "meta")  # free-form objects kept for future use; read and ignored
-NODE_KEYS = ("id", "op", "name", "value", "position", "trainable")
+NODE_KEYS = ("id", "op", "function", "name", "value", "position", "trainable")
 EDGE_KEYS = ("source", "target", "slot")
 _REQUIRED_TOP = ("format", "version", "nodes", "edges")
 
@@ -229,8 +236,9 @@ def _parse_int(digits: str) -> int | float:
 
 # ------------------------------------------------------------------------------- validation
 
-_PlanNode = tuple[str, str, str, float, tuple[float, float] | None, bool]
-_Plan = tuple[str, str, str | None, list[_PlanNode], list[tuple[str, str, int]]]
+# id, op, name, value, position, trainable, function (for call nodes, else "")
+_PlanNode = tuple[str, str, str, float, tuple[float, float] | None, bool, str]
+_Plan = tuple[str, str, str | None, list[_PlanNode], list[tuple[str, str, int]], list[Any]]
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -372,7 +380,7 @@ def _check_version(data: dict[str, Any]) -> Document:
             "$.version",
             f"unknown file version {_show(version, 20)} (this app reads {oldest} to {FORMAT_VERSION})",
         )
-    for key in ("nodes", "edges"):
+    for key in ("nodes", "edges", "functions"):
         items = data.get(key)
         if isinstance(items, list) and len(items) > MAX_ITEMS:
             raise _Refused(f"$.{key}", f"more than {MAX_ITEMS:,} {key}")
@@ -403,23 +411,33 @@ def _check(data: object) -> _Plan:
     description = _field(data, "description", "$", str, "a string", "")
     for key in RESERVED_KEYS:
         _field(data, key, "$", dict, "an object", None)
-    nodes, ops = _check_nodes(_field(data, "nodes", "$", list, "an array"))
-    edges = _check_edges(_field(data, "edges", "$", list, "an array"), ops)
+    from explorer.io.format_functions import check_functions
+
+    functions, arity = check_functions(_field(data, "functions", "$", list, "an array", []))
+    nodes, ops = _check_nodes(_field(data, "nodes", "$", list, "an array"), arity)
+    calls = {n[0]: arity[n[6]] for n in nodes if n[6]}
+    edges = _check_edges(_field(data, "edges", "$", list, "an array"), ops, calls)
     output = data.get("output")
     if output is not None:
         if not isinstance(output, str):
             raise _Refused("$.output", f"expected a node id or null, found {_kind(output)}")
         if output not in ops:
             raise _Refused("$.output", f"no node with id {_show(output)}")
-    return title, description, output, nodes, _build_order(edges, list(ops))
+    return title, description, output, nodes, _build_order(edges, list(ops)), functions
 
 
-def _check_nodes(raw_nodes: list[Any]) -> tuple[list[_PlanNode], dict[str, str]]:
+def _check_nodes(
+    raw_nodes: list[Any], functions: dict[str, int], prefix: str = "$", body: bool = False
+) -> tuple[list[_PlanNode], dict[str, str]]:
+    """Nodes at ``prefix``.nodes; ``functions`` maps each callable name to its arity.
+
+    In a function body (``body``) an input is a parameter and needs no value.
+    """
     nodes: list[_PlanNode] = []
     index: dict[str, int] = {}
     names: dict[str, int] = {}
     for i, raw in enumerate(raw_nodes):
-        p = f"$.nodes[{i}]"
+        p = f"{prefix}.nodes[{i}]"
         if not isinstance(raw, dict):
             raise _Refused(p, f"expected an object, found {_kind(raw)}")
         for key in raw:
@@ -429,10 +447,19 @@ def _check_nodes(raw_nodes: list[Any]) -> tuple[list[_PlanNode], dict[str, str]]
         if not node_id:
             raise _Refused(f"{p}.id", "a node id must not be empty")
         if node_id in index:
-            raise _Refused(f"{p}.id", f"duplicate node id {_show(node_id)} (also $.nodes[{index[node_id]}])")
+            raise _Refused(
+                f"{p}.id", f"duplicate node id {_show(node_id)} (also {prefix}.nodes[{index[node_id]}])"
+            )
         op = _field(raw, "op", p, str, "a string")
-        if op not in OPS:
+        if op not in OPS and op != "call":
             raise _Refused(f"{p}.op", f"unknown op {_show(op)}")
+        function = ""
+        if op == "call":
+            function = _field(raw, "function", p, str, "a function name")
+            if function not in functions:
+                raise _Refused(f"{p}.function", f"unknown function {_show(function)}")
+        elif "function" in raw:
+            raise _Refused(f"{p}.function", f"only call nodes name a function, not {op}")
         name = _field(raw, "name", p, str, "a string", "")
         if len(name) > MAX_NAME_LENGTH:
             raise _Refused(f"{p}.name", f"name longer than {MAX_NAME_LENGTH} characters")
@@ -440,9 +467,11 @@ def _check_nodes(raw_nodes: list[Any]) -> tuple[list[_PlanNode], dict[str, str]]
         if problem:
             raise _Refused(f"{p}.name", problem)
         if name in names:
-            raise _Refused(f"{p}.name", f"duplicate name {_show(name)} (also $.nodes[{names[name]}])")
+            raise _Refused(f"{p}.name", f"duplicate name {_show(name)} (also {prefix}.nodes[{names[name]}])")
         value = 0.0
-        if op in LEAF_OPS:
+        if op == "input" and body:
+            value = _number(raw.get("value", 1.0), f"{p}.value")
+        elif op in LEAF_OPS:
             if "value" not in raw:
                 raise _Refused(p, f"missing key 'value' ({op} nodes need one)")
             value = _number(raw["value"], f"{p}.value")
@@ -461,15 +490,18 @@ def _check_nodes(raw_nodes: list[Any]) -> tuple[list[_PlanNode], dict[str, str]]
         index[node_id] = i
         if name:
             names[name] = i
-        nodes.append((node_id, op, name, value, position, trainable))
+        nodes.append((node_id, op, name, value, position, trainable, function))
     return nodes, {n[0]: n[1] for n in nodes}
 
 
-def _check_edges(raw_edges: list[Any], ops: dict[str, str]) -> list[tuple[str, str, int]]:
+def _check_edges(
+    raw_edges: list[Any], ops: dict[str, str], calls: dict[str, int], prefix: str = "$"
+) -> list[tuple[str, str, int]]:
+    """Edges at ``prefix``.edges; ``calls`` maps each call node's id to its arity."""
     edges: list[tuple[str, str, int]] = []
     fed: dict[tuple[str, int], int] = {}
     for j, raw in enumerate(raw_edges):
-        p = f"$.edges[{j}]"
+        p = f"{prefix}.edges[{j}]"
         if not isinstance(raw, dict):
             raise _Refused(p, f"expected an object, found {_kind(raw)}")
         for key in raw:
@@ -483,23 +515,27 @@ def _check_edges(raw_edges: list[Any], ops: dict[str, str]) -> list[tuple[str, s
             ends.append(node_id)
         source, target = ends
         slot = _integer(_field(raw, "slot", p, object, "an integer"), f"{p}.slot")
-        op = OPS[ops[target]]
-        if op.arity == 0:
-            raise _Refused(f"{p}.slot", f"node {_show(target)} is {op.name} and takes no operands")
-        if not 0 <= slot < op.arity:
+        kind = ops[target]
+        arity = calls[target] if kind == "call" else OPS[kind].arity
+        if arity == 0:
+            raise _Refused(f"{p}.slot", f"node {_show(target)} is {kind} and takes no operands")
+        if not 0 <= slot < arity:
             raise _Refused(
-                f"{p}.slot", f"slot {_show(slot, 20)} out of range: {op.name} has slots 0 to {op.arity - 1}"
+                f"{p}.slot", f"slot {_show(slot, 20)} out of range: {kind} has slots 0 to {arity - 1}"
             )
         if (target, slot) in fed:
             raise _Refused(
-                p, f"slot {slot} of node {_show(target)} is already fed by $.edges[{fed[target, slot]}]"
+                p,
+                f"slot {slot} of node {_show(target)} is already fed by {prefix}.edges[{fed[target, slot]}]",
             )
         fed[target, slot] = j
         edges.append((source, target, slot))
     return edges
 
 
-def _build_order(edges: list[tuple[str, str, int]], node_ids: list[str]) -> list[tuple[str, str, int]]:
+def _build_order(
+    edges: list[tuple[str, str, int]], node_ids: list[str], prefix: str = "$"
+) -> list[tuple[str, str, int]]:
     """The edges grouped by target in a stable topological order; refuses a cycle by path.
 
     Connecting in this order means a target never has consumers yet when it is linked, so the
@@ -524,12 +560,15 @@ def _build_order(edges: list[tuple[str, str, int]], node_ids: list[str]) -> list
                 released.append(target)
         ready.extend(reversed(released))
     if len(order) < len(node_ids):
-        raise _cycle(edges, incoming, indegree)
+        raise _cycle(edges, incoming, indegree, prefix)
     return [edges[j] for nid in order for j in sorted(incoming[nid], key=lambda j: edges[j][2])]
 
 
 def _cycle(
-    edges: list[tuple[str, str, int]], incoming: dict[str, list[int]], indegree: dict[str, int]
+    edges: list[tuple[str, str, int]],
+    incoming: dict[str, list[int]],
+    indegree: dict[str, int],
+    prefix: str = "$",
 ) -> _Refused:
     # Every node left over has an operand that is left over too: walking back must repeat.
     start = next(nid for nid, d in indegree.items() if d > 0)
@@ -545,20 +584,33 @@ def _cycle(
     ids = [edges[j][0] for j in reversed(loop)]
     ids.append(ids[0])
     shown = " -> ".join(_show(i, 20) for i in ids[:8]) + (" -> …" if len(ids) > 8 else "")
-    return _Refused(f"$.edges[{max(loop)}]", f"the edges make a cycle: {shown}")
+    return _Refused(f"{prefix}.edges[{max(loop)}]", f"the edges make a cycle: {shown}")
 
 
 def _build(plan: _Plan) -> Graph:
-    title, description, output, nodes, edges = plan
+    from explorer.io.format_functions import build_functions
+
+    title, description, output, nodes, edges, functions = plan
     graph = Graph(title, description)
-    for node_id, op, name, value, position, trainable in nodes:
-        graph.add_node(op, name, value, position, node_id=node_id)
+    build_functions(graph, functions)
+    build_nodes(graph, nodes, edges, {f.name: f for f in graph.functions})
+    graph.set_output(output)
+    return graph
+
+
+def build_nodes(
+    graph: Graph, nodes: list[_PlanNode], edges: list[tuple[str, str, int]], functions: dict[str, Any]
+) -> None:
+    """Add checked nodes and edges to ``graph`` (the top level, or a function body)."""
+    for node_id, op, name, value, position, trainable, function in nodes:
+        if op == "call":
+            graph.add_call(functions[function], name, position, node_id=node_id)
+        else:
+            graph.add_node(op, name, value, position, node_id=node_id)
         if trainable:
             graph.set_trainable(node_id, True)
     for source, target, slot in edges:
         graph.connect(source, target, slot)
-    graph.set_output(output)
-    return graph
 
 
 # ----------------------------------------------------------------------------------- writing
@@ -566,23 +618,16 @@ def _build(plan: _Plan) -> Graph:
 
 def graph_to_dict(graph: Graph) -> Document:
     """The document :func:`dumps` writes; refuses (FormatError) a graph the reader would refuse."""
-    nodes: list[dict[str, Any]] = []
-    for node in graph.nodes:
-        item: dict[str, Any] = {"id": node.id, "op": node.op, "name": node.name}
-        if node.op in LEAF_OPS:
-            item["value"] = _as_float(node.value)
-        if node.position is not None:
-            xy = node.position
-            item["position"] = [_as_float(c) for c in xy] if isinstance(xy, tuple | list) else xy
-        if node.trainable:
-            item["trainable"] = True
-        nodes.append(item)
+    from explorer.io.format_functions import functions_to_list
+
+    nodes = nodes_to_list(graph)
     data: Document = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "title": graph.title,
         "description": graph.description,
         "output": graph.output,
+        **({"functions": functions_to_list(graph)} if graph.functions else {}),
         "nodes": nodes,
         "edges": [{"source": e.source, "target": e.target, "slot": e.slot} for e in graph.edges()],
     }
@@ -591,6 +636,24 @@ def graph_to_dict(graph: Graph) -> Document:
     except _Refused as refusal:
         raise FormatError(refusal.message, source="<graph>", json_path=refusal.path) from None
     return data
+
+
+def nodes_to_list(graph: Graph) -> list[dict[str, Any]]:
+    """The "nodes" array for a graph or a function body, keys in the file's order."""
+    nodes: list[dict[str, Any]] = []
+    for node in graph.nodes:
+        item: dict[str, Any] = {"id": node.id, "op": node.op, "name": node.name}
+        if node.op == "call":
+            item = {"id": node.id, "op": "call", "function": node.function, "name": node.name}
+        if node.op in LEAF_OPS:
+            item["value"] = _as_float(node.value)
+        if node.position is not None:
+            xy = node.position
+            item["position"] = [_as_float(c) for c in xy] if isinstance(xy, tuple | list) else xy
+        if node.trainable:
+            item["trainable"] = True
+        nodes.append(item)
+    return nodes
 
 
 def _as_float(value: object) -> object:
@@ -605,10 +668,14 @@ def _as_float(value: object) -> object:
 
 def dumps(graph: Graph) -> str:
     """The file text for ``graph``: stable key order, one node/edge per line, trailing newline."""
+    from explorer.io.format_functions import dump_functions
+
     data = graph_to_dict(graph)
     lines = []
     for key, value in data.items():
-        if key in ("nodes", "edges") and value:
+        if key == "functions":
+            text = dump_functions(value)
+        elif key in ("nodes", "edges") and value:
             rows = ",\n    ".join(json.dumps(v, ensure_ascii=False, separators=(", ", ": ")) for v in value)
             text = f"[\n    {rows}\n  ]"
         else:

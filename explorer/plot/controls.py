@@ -130,7 +130,8 @@ class PlotControls(QWidget):
             self.y_combo.clear()
             self.y_combo.addItem(f"output ({graph.display_name(out) if out is not None else 'none'})", None)
             for node in graph.nodes:
-                self.y_combo.addItem(f"{graph.display_name(node.id)}  ·  {node.op}", node.id)
+                kind = f"{node.function}()" if node.op == "call" else node.op
+                self.y_combo.addItem(f"{graph.display_name(node.id)}  ·  {kind}", node.id)
             self.y_combo.setCurrentIndex(max(0, self.y_combo.findData(y_choice)) if y_choice else 0)
             self.x2_combo.clear()
             self.x2_combo.addItem("none", None)

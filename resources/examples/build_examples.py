@@ -1,5 +1,9 @@
-"""Rebuild the bundled examples: python resources/examples/build_examples.py (output is committed)."""
+"""Rebuild the bundled examples: ``python resources/examples/build_examples.py [STEM...]``.
 
+The output is committed; with stems, only those examples are rebuilt.
+"""
+
+import sys
 from pathlib import Path
 
 from explorer.graph.layout import apply_layout
@@ -10,10 +14,11 @@ from explorer.io.format import save
 OUT = Path(__file__).resolve().parent
 EXAMPLES = {
     "lesson_h": (
-        "h(x) = (2x + 1)² at x = 3",
-        "The lesson's first example. Forward: 2·3 = 6, 6 + 1 = 7, 7² = 49. Backward: dh/dh = 1, "
-        "dh/du = 2u = 14, and since u = 2x + 1, dh/dx = 14 × 2 = 28.",
-        "x = 3.0\nu = 2*x + 1\nh = u**2\n",
+        "h(x) = f(g(x)) = (2x + 1)² at x = 3",
+        "The lesson's first example, as a composition of two functions: g(x) = 2x + 1 and f(z) = z². "
+        "Forward: g = 2·3 + 1 = 7, h = f(7) = 49. Backward: dh/dh = 1, df/dg = 2·7 = 14, dg/dx = 2, so "
+        "dh/dx = df/dg × dg/dx = 14 × 2 = 28. Select g or h and press Ctrl+Shift+X to see inside.",
+        "x = 3.0\ng(x) = 2*x + 1\nf(z) = z**2\nh = f(g(x))\n",
     ),
     "lesson_loss": (
         "loss = (a·b + 1)² at a = 2, b = 3",
@@ -54,16 +59,26 @@ EXAMPLES = {
     ),
 }
 
+# Room for each function's body to open in place under its card (Expand).
+POSITIONS = {"lesson_h": {"x": (0.0, 0.0), "g": (280.0, 0.0), "h": (760.0, 0.0)}}
+ONLY = set(sys.argv[1:])  # e.g. "lesson_h": rebuild just that one
+
 for stem, (title, description, program) in EXAMPLES.items():
+    if ONLY and stem not in ONLY:
+        continue
     g = parse(program)
     g.title, g.description = title, description
     apply_layout(g)
+    for name, xy in POSITIONS.get(stem, {}).items():
+        g.move(g.find(name).id, xy)
     save(g, OUT / f"{stem}.json")
     (OUT / f"{stem}.json.bak").unlink(missing_ok=True)
     print("wrote", stem)
 
 # Networks come from the templates (trainable weights; see explorer/graph/templates.py).
 for stem, graph in {"micrograd_mlp": micrograd_mlp(), "lesson_network": lesson_network()}.items():
+    if ONLY and stem not in ONLY:
+        continue
     save(graph, OUT / f"{stem}.json")
     (OUT / f"{stem}.json.bak").unlink(missing_ok=True)
     print("wrote", stem)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 from typing import Any
 
 from animation_fakes import FakeScene, node_id
@@ -17,9 +16,10 @@ from explorer.animation.controls import AnimationControls
 from explorer.animation.narrative import NarrativePanel
 from explorer.animation.player import Player
 from explorer.document.document import GraphDocument
-from explorer.io.format import load
+from explorer.graph.parser import parse
 
-LESSON_H = Path(__file__).resolve().parents[2] / "resources" / "examples" / "lesson_h.json"
+# The lesson's h written out in primitive nodes (lesson_h.json now shows g and f as functions).
+LESSON_H_FLAT = "x = 3.0\nu = 2*x + 1\nh = u**2\n"
 
 
 def _plain(rich_text: str) -> str:
@@ -27,7 +27,7 @@ def _plain(rich_text: str) -> str:
 
 
 def _rig(qtbot: Any) -> tuple[GraphDocument, Player, AnimationControls, NarrativePanel]:
-    document = GraphDocument(load(LESSON_H))
+    document = GraphDocument(parse(LESSON_H_FLAT))
     player = Player(document, FakeScene(document))
     controls = AnimationControls(player)
     panel = NarrativePanel(document, player)

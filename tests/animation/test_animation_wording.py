@@ -25,6 +25,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 
 def _example(name: str) -> Timeline:
+    if name == "lesson_h_flat":  # the lesson's h before g and f became functions in lesson_h.json
+        return Timeline(evaluate(parse("x = 3.0\nu = 2*x + 1\nh = u**2\n")))
     return Timeline(evaluate(load(EXAMPLES / f"{name}.json")))
 
 
@@ -108,8 +110,20 @@ def test_operands_are_bracketed_only_where_precedence_needs_it() -> None:
 
 
 # ------------------------------------------------------------------ the lesson examples
-def test_lesson_h_reads_with_the_formula_label() -> None:
+def test_lesson_h_with_functions_reads_like_the_composition() -> None:
     tl = _example("lesson_h")
+    assert [step_summary(tl, k) for k in range(tl.count)] == [
+        "g = g(x) = 7",
+        "h = f(g) = 49",
+        "dh/dh = 1",
+        "dh/dg = 1 × 14 = 14",
+        "dh/dx = 14 × 2 = 28",
+    ]
+    assert [line.plain for line in describe(tl, 5).numbers] == ["dh/dx = dh/dg × dg/dx = 14 × 2 = 28"]
+
+
+def test_lesson_h_reads_with_the_formula_label() -> None:
+    tl = _example("lesson_h_flat")
     lines = _lines(tl)
     print("\n".join(lines))
     assert [step_summary(tl, k) for k in range(tl.count)] == [
@@ -135,14 +149,14 @@ def test_lesson_h_reads_with_the_formula_label() -> None:
 
 
 def test_the_first_backward_step_names_the_seed_by_its_value_not_twice() -> None:
-    tl = _example("lesson_h")
+    tl = _example("lesson_h_flat")
     assert [line.plain for line in describe(tl, 5).numbers] == ["dh/du = 1 × 14 = 14"]
     fan = _example("fan_out")
     assert [line.plain for line in describe(fan, 5).numbers] == ["df/dd = 1 × 1 = 1"]
 
 
 def test_a_one_edge_chain_product_is_said_once() -> None:
-    ev = _example("lesson_h").evaluation
+    ev = _example("lesson_h_flat").evaluation
     assert [line.plain for line in chain_product(ev, "n5")] == ["dh/du = 14"]
     ev = _example("lesson_loss").evaluation
     assert [line.plain for line in chain_product(ev, "n5")] == ["d(loss)/dd = 14"]

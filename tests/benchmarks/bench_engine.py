@@ -8,7 +8,9 @@ a plain random DAG) and on a 10,000-node chain:
 * recompiling after an edit (one structural change, then ``compile_graph``) —
   targets <= 1 / 10 ms at 200 / 1,000 nodes;
 * one evaluation with every node's value and gradient at 1,000 nodes — target <= 1 ms;
-  the baseline is one ``Value`` forward + ``backward()``.
+  the baseline is one ``Value`` forward + ``backward()``;
+* the same tanh network with every neuron grouped into a function, against the flat
+  network: evaluation and sweep may cost at most 10% more (functions compile inline).
 
 Run as a script for the table (numbers are medians over repeats, in ms)::
 
@@ -34,6 +36,7 @@ import numpy as np
 import pytest
 
 from explorer.graph.engine import Program, compile_graph, evaluate
+from explorer.graph.functions import group
 from explorer.graph.model import Graph
 from explorer.graph.tape import sweep
 
@@ -135,7 +138,29 @@ def chain(n_nodes: int) -> Graph:
     return g
 
 
-BUILDERS: dict[str, Callable[[int], Graph]] = {"mlp": mlp, "random": random_dag, "chain": chain}
+def mlp_functions(n_nodes: int) -> Graph:
+    """:func:`mlp` with each neuron (its products, sums and tanh) grouped into a function."""
+    g = mlp(n_nodes)
+    neurons = []
+    for node in g:
+        if node.op == "tanh":
+            chosen, stack = [], [node.id]
+            while stack:
+                nid = stack.pop()
+                chosen.append(nid)
+                stack.extend(s for s in g.node(nid).operands if s and g.node(s).op in ("add", "mul"))
+            neurons.append(chosen)
+    for k, chosen in enumerate(neurons):
+        g = group(g, chosen, f"neuron{k}")
+    return g
+
+
+BUILDERS: dict[str, Callable[[int], Graph]] = {
+    "mlp": mlp,
+    "random": random_dag,
+    "chain": chain,
+    "mlp_fn": mlp_functions,
+}
 
 
 # ------------------------------------------------------------------ the micrograd baseline
@@ -346,6 +371,23 @@ def test_evaluate_every_value_and_gradient_1000(benchmark: Any, kind: str) -> No
     assert ev["x0"].grad == pytest.approx(dy, rel=1e-9)  # type: ignore[index]
 
 
+@pytest.mark.parametrize("kind", ["mlp", "mlp_fn"])
+def test_functions_against_flat_1000(benchmark: Any, kind: str) -> None:
+    """Compare the two ids in the report: mlp_fn must be within 10% of mlp."""
+    g = BUILDERS[kind](1000)
+    flat = mlp(1000)
+
+    def both() -> tuple[object, tuple[np.ndarray, np.ndarray]]:
+        return dragged_evaluation(g)(), sweep(g, "x0", XS)
+
+    ev, (ys, dys) = benchmark(both)
+    ref = evaluate(flat, values={"x0": g.find("x0").value})
+    assert ev.value == ref.value  # type: ignore[attr-defined]
+    assert ev["x0"].grad == pytest.approx(ref["x0"].grad, rel=1e-12)  # type: ignore[index]
+    ref_y, ref_d = sweep(flat, "x0", XS)
+    assert np.array_equal(ys, ref_y) and np.array_equal(dys, ref_d)
+
+
 # ------------------------------------------------------------------ the table
 def _time(fn: Callable[[], object], budget: float = 0.4, most: int = 200) -> tuple[float, float]:
     """(median, best) wall time of fn in ms, over as many runs as fit in ``budget`` s."""
@@ -401,6 +443,16 @@ def main() -> None:
                 f"{micro_point:.2f}",
                 1.0,
             )
+    flat, fn = mlp(1000), mlp_functions(1000)
+    for what, measure in (
+        ("evaluate: all values, grads", dragged_evaluation),
+        ("sweep: y and dy/dx", lambda g: lambda: sweep(g, "x0", XS)),
+    ):
+        base = _time(measure(flat), budget=1.0)
+        with_fn = _time(measure(fn), budget=1.0)
+        ratio = with_fn[0] / base[0]
+        print(_row(["mlp_fn", str(len(fn)), what, f"{with_fn[0]:.2f}", f"{with_fn[1]:.2f}", f"x{ratio:.2f}",
+                    "1.1", "yes" if ratio <= 1.1 else "NO"]))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -76,3 +76,24 @@ def test_a_link_snaps_to_an_operand_port_only_when_close(qtbot) -> None:  # type
         assert c.graph.edges() == [Edge(x, p, 1)]
     finally:
         close_canvas(c)
+
+
+def test_a_drop_on_a_function_calls_output_names_its_parameters(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A call node's ports are its function's parameters (no entry in the op table)."""
+    from explorer.graph.layout import apply_layout
+    from explorer.graph.parser import parse
+
+    g = parse("g(x) = 2*x + 1\nh = g(x)**2")
+    g.add_node("input", "w", 1.0, (-400.0, -200.0))
+    apply_layout(g)
+    c = make_canvas(qtbot, g)
+    try:
+        call = next(item for item in c.scene.node_items() if item.op == "call")
+        before = dumps(c.graph)
+        c.drag(c.point(c.item("w").output_port_pos()), c.point(call.output_port_pos()))
+        assert dumps(c.graph) == before
+        note = c.scene.in_place_message()
+        assert note is not None and "output of 'g'" in note and "'x'" in note
+        assert all(e.chip_rect() is None or not e.chip_rect().isEmpty() for e in c.scene.edge_items())
+    finally:
+        close_canvas(c)

@@ -147,7 +147,11 @@ def test_lesson_block_reads_like_the_lesson() -> None:
         "a = Value(2.0)\nb = Value(3.0)\nc = a * b\nd = c + 1\nloss = d ** 2\nloss.backward()\n"
     )
     h = load(EXAMPLES[[p.stem for p in EXAMPLES].index("lesson_h")])
-    assert program_text(h) == "x = Value(3.0)\nu = 2 * x + 1\nh = u ** 2\nh.backward()\n"
+    assert program_text(h) == (
+        "@Value.function\ndef g(x):\n    return 2 * x + 1\n\n"
+        "@Value.function\ndef f(z):\n    return z ** 2\n\n"
+        "x = Value(3.0)\nh = f(g(x))\nh.backward()\n"
+    )
 
 
 def test_lesson_script_prints_42_and_28(tmp_path: Path) -> None:
