@@ -10,6 +10,7 @@ Imports: standard library only.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -96,3 +97,19 @@ def format_number(x: float, digits: int = 4) -> str:
         mantissa, exp = text.split("e")
         return f"{mantissa}e{int(exp)}"
     return text
+
+
+def value_step(value: float, fine: bool = False) -> float:
+    """The step a dragged value moves in: 1% of its order of magnitude (0.1% when fine).
+
+    The canvas scrub and the plot's x line (and slider) both snap to it, so a drag never
+    leaves 0.500353 where the other gesture would give 0.5."""
+    magnitude = 10.0 ** math.floor(math.log10(max(abs(value), 1.0))) if math.isfinite(value) else 1.0
+    return magnitude * (0.001 if fine else 0.01)
+
+
+def snap_value(value: float, step: float) -> float:
+    """``value`` rounded to the decimals of ``step`` (a power of ten)."""
+    if not math.isfinite(value):
+        return value
+    return round(value, max(0, -math.floor(math.log10(step))))

@@ -135,11 +135,11 @@ class AnimationControls(QWidget):
         ):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        buttons.addWidget(self.speed)
         scrub = QHBoxLayout()
         scrub.setContentsMargins(0, 0, 0, 0)
         scrub.addWidget(self.scrubber, 1)
         scrub.addWidget(self.step_label)
+        scrub.addWidget(self.speed)  # down here the six buttons keep their words at 1024 px
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(buttons)

@@ -19,15 +19,18 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QFont, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -58,8 +61,53 @@ def _wrapping_label(parent: QWidget, rich_text: bool = True) -> QLabel:
     return widget
 
 
+class StoryScroll(QScrollArea):
+    """The narrative's text, scrolling in a short dock so the Steps list keeps its rows.
+
+    It asks for the height its wrapped text needs at its actual width (a QScrollArea
+    would not), and for three lines at least."""
+
+    def __init__(self, story: QWidget, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.setWidget(story)
+        story.installEventFilter(self)
+
+    def sizeHint(self) -> QSize:
+        story = self.widget()
+        layout = story.layout() if story is not None else None
+        if story is None or layout is None:
+            return super().sizeHint()
+        width = max(self.viewport().width(), 100)
+        height = layout.heightForWidth(width) if layout.hasHeightForWidth() else story.sizeHint().height()
+        return QSize(story.sizeHint().width(), height + 2 * self.frameWidth())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, min(self.sizeHint().height(), 3 * self.fontMetrics().lineSpacing()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the text changed: ask for its new height
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # wrapped text needs another height at another width
+
+
 class NarrativePanel(QWidget):
     """Narrative, step list, selected node's product, paths view, nudge check, predict mode."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "steps_list"):  # large text
+            self.steps_list.setMinimumHeight(4 * self.steps_list.fontMetrics().lineSpacing() + 12)
+            self.tabs.setMinimumHeight(0)
+            self.tabs.setMinimumHeight(self.tabs.minimumSizeHint().height())
 
     def __init__(
         self,
@@ -97,10 +145,13 @@ class NarrativePanel(QWidget):
         self.predict_check.toggled.connect(self.predict.set_active)
         self.predict.reveal_changed.connect(self._reveal_changed)
         self.nudge_label = _wrapping_label(self)
-        self.forward_mode_check = QCheckBox("Forward mode (tangents)", self)
+        self.forward_mode_check = QCheckBox("Forward mode", self)
         self.forward_mode_check.setToolTip("Show d(node)/d(input) on every node, flowing forward")
         self.forward_mode_check.toggled.connect(self._forward_mode_toggled)
-        self.gears_check = QCheckBox("Gears (edge width ∝ |contribution|)", self)
+        self.gears_check = QCheckBox("Gears (width ∝ |contribution|)", self)
+        self.gears_check.setToolTip(
+            "Edge width in proportion to |contribution|: the strongest path stands out"
+        )
         self.gears_check.toggled.connect(player.set_gears)
         for box in (self.predict_check, self.forward_mode_check, self.gears_check):
             box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -108,11 +159,17 @@ class NarrativePanel(QWidget):
         self.steps_list = QListWidget(self)
         self.steps_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.steps_list.itemClicked.connect(self._step_clicked)
+        # Four steps stay in view however short the dock (the narrative scrolls instead).
+        self.steps_list.setMinimumHeight(4 * self.fontMetrics().lineSpacing() + 12)
         self.paths_view = PathsView(player, self._theme, self)
         self.tabs = QTabWidget(self)
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tabs.addTab(self.steps_list, "Steps")
         self.tabs.addTab(self.paths_view, "Paths")
+        # The text above gets the height it asks for first; the tabs take the rest, never
+        # less than four steps (see changeEvent).
+        self.tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.tabs.setMinimumHeight(self.tabs.minimumSizeHint().height())
 
         input_row = QHBoxLayout()
         input_row.addWidget(QLabel("Input", self))
@@ -122,13 +179,22 @@ class NarrativePanel(QWidget):
         toggles.addWidget(self.forward_mode_check)
         toggles.addWidget(self.gears_check)
         toggles.addStretch(1)
+        story = QWidget(self)
+        story_layout = QVBoxLayout(story)
+        story_layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (
+            self.title_label,
+            self.words_label,
+            self.numbers_label,
+            self.predict,
+            self.selected_label,
+        ):
+            story_layout.addWidget(widget)
+        story_layout.addStretch(1)
+        self.story = StoryScroll(story, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.words_label)
-        layout.addWidget(self.numbers_label)
-        layout.addWidget(self.predict)
-        layout.addWidget(self.selected_label)
+        layout.addWidget(self.story)
         layout.addLayout(input_row)
         layout.addWidget(self.nudge_label)
         layout.addLayout(toggles)

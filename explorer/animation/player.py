@@ -159,14 +159,17 @@ class Player(QObject):
         self._go(n)
 
     def step_forward(self) -> None:
-        """Take the next step: its pulse travels, then the result appears."""
+        """Take the next step: its pulse travels, then the result appears.
+
+        Every press counts: one that comes while a pulse is still travelling finishes
+        that step at once and sends the next step's pulse (three quick presses, three steps).
+        """
         self._set_playing(False)
         if self._transition is not None:  # impatient: finish the step in flight at once
             k = self._transition
             self._stop_motion()
             self._go(k + 1)
-            return
-        if self._idle:
+        elif self._idle:
             self._go(0)
         self._begin(self._position)
 

@@ -17,11 +17,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
+from explorer.app.shortcuts import Shortcut, set_keys
+
 if TYPE_CHECKING:
     from explorer.app.window import MainWindow
 
 Key = QKeySequence.StandardKey
-Shortcut = str | QKeySequence.StandardKey
 
 
 def _action(
@@ -35,17 +36,7 @@ def _action(
 ) -> QAction:
     action = QAction(text, window)
     action.setObjectName(f"action_{key}")
-    sequences: list[QKeySequence] = []
-    for shortcut in shortcuts:
-        if isinstance(shortcut, str):
-            sequences.append(QKeySequence(shortcut))
-        else:
-            sequences.extend(QKeySequence.keyBindings(shortcut))
-    unique: list[QKeySequence] = []
-    for seq in sequences:
-        if not seq.isEmpty() and seq not in unique:
-            unique.append(seq)
-    action.setShortcuts(unique)
+    set_keys(action, shortcuts)
     if tip:
         action.setStatusTip(tip)
         action.setToolTip(tip)
@@ -72,12 +63,10 @@ def create_actions(w: MainWindow) -> None:
     _action(w, "quit", "&Quit", w.close, (Key.Quit, "Ctrl+Q"))
     # Edit
     undo = doc.undo_stack.createUndoAction(w, "&Undo")
-    undo.setShortcuts(QKeySequence.keyBindings(Key.Undo))
+    set_keys(undo, (Key.Undo,))
     undo.setObjectName("action_undo")
     redo = doc.undo_stack.createRedoAction(w, "&Redo")
-    redo_keys = [*QKeySequence.keyBindings(Key.Redo), QKeySequence("Ctrl+Shift+Z")]
-    unique = {k.toString(): k for k in redo_keys if not k.isEmpty()}
-    redo.setShortcuts(list(unique.values()))
+    set_keys(redo, (Key.Redo, "Ctrl+Shift+Z"))
     redo.setObjectName("action_redo")
     for key, action in (("undo", undo), ("redo", redo)):
         action.setIconText(key.capitalize())  # the toolbar keeps a steady label; menus say what

@@ -22,6 +22,10 @@ from typing import Any, NoReturn
 
 from explorer.theme import format_number
 
+# Every number of the text output in one format (6 significant digits, exact integers as
+# integers); --json keeps full precision.
+TEXT_DIGITS = 6
+
 PROG = "chain-explorer"
 SUBCOMMANDS = ("eval", "validate", "convert", "export", "train")
 MAX_SWEEP_POINTS = 1_000_000
@@ -237,8 +241,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             (
                 _node_label(n, graph) + ("  (output)" if n.id == out_node.id else ""),
                 f"{n.function}()" if n.op == "call" else n.op,
-                format_number(ev.value_of(n.id), 12),
-                format_number(ev.grad_of(n.id), 12),
+                format_number(ev.value_of(n.id), TEXT_DIGITS),
+                format_number(ev.grad_of(n.id), TEXT_DIGITS),
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
@@ -248,7 +252,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         )
         if k == 0:
             print("  ".join("-" * w for w in widths))
-    print(f"\n{out_label} = {format_number(ev.value, 12)}")
+    print(f"\n{out_label} = {format_number(ev.value, TEXT_DIGITS)}")
     for d in ev.diagnostics:
         print(f"warning: {d.message}")
     if sweep_result is not None:
@@ -257,7 +261,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         print(f"\nsweep of {x_label}:")
         print(f"{x_label:>14}  {out_label:>18}  {'d' + out_label + '/d' + x_label:>18}")
         for x, y, d in zip(xs, ys, dys, strict=True):
-            cells = (format_number(float(x), 10), format_number(float(y), 12), format_number(float(d), 12))
+            cells = tuple(format_number(float(v), TEXT_DIGITS) for v in (x, y, d))
             print(f"{cells[0]:>14}  {cells[1]:>18}  {cells[2]:>18}")
     return 0
 

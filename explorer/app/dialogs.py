@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.app.shortcuts import is_listed
+
 APP_NAME = "Chain Rule Explorer"
 
 CANVAS_GESTURES: tuple[tuple[str, str], ...] = (
@@ -42,7 +44,7 @@ def shortcut_rows(actions: Mapping[str, QAction]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for action in actions.values():
         keys = [
-            s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts() if not s.isEmpty()
+            s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts() if is_listed(s)
         ]
         if keys:
             rows.append((action.text().replace("&", "").rstrip("…. "), ", ".join(keys)))

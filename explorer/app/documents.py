@@ -15,13 +15,15 @@ Imports: PySide6, explorer.document, explorer.io, explorer.graph, explorer.app.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from explorer.app.examples import Example, list_examples
+from explorer.app.examples import Example, examples_dir, list_examples
 from explorer.graph.model import Graph
 from explorer.io.format import FormatError, load, loads, save
 
@@ -36,6 +38,14 @@ if TYPE_CHECKING:
 FILE_FILTER = "Chain Rule Explorer graphs (*.json);;All files (*)"
 OPEN_FILTER = "Chain Rule Explorer graphs (*.json);;Lessons (*.md);;All files (*)"
 Button = QMessageBox.StandardButton
+
+
+def inside_the_app(path: Path) -> bool:
+    """Whether ``path`` lies in the application's own files (package, bundled examples):
+    saving there would write into the installation."""
+    resolved = path.resolve()
+    own = (Path(__file__).resolve().parents[1], examples_dir().parent)
+    return any(resolved == folder or folder in resolved.parents for folder in own)
 
 
 class DocumentHandling:
@@ -183,11 +193,14 @@ class DocumentHandling:
         return self._save_to(path)
 
     def save_as(self) -> bool:
-        if self.document.file_path is not None:
-            start = str(self.document.file_path)
-        else:
-            stem = "".join(c if c.isalnum() or c in "-_ " else "_" for c in self._document_label()).strip()
-            start = str(Path(self.prefs.last_dir or Path.home()) / f"{stem or 'graph'}.json")
+        current = self.document.file_path
+        if current is not None and not inside_the_app(current):
+            start = str(current)
+        else:  # never suggest writing into the app's own folders (an opened example)
+            stem = "".join(c if c.isalnum() or c in "-_ " else "_" for c in self._document_label())
+            stem = re.sub(r"[_ ]*_[_ ]*", "_", stem).strip("_ ")  # "h(x) = (2x+1)^2" -> "h_x_2x_1_2"
+            name = current.name if current is not None else f"{stem or 'graph'}.json"
+            start = str(self.save_folder() / name)
         path, _ = QFileDialog.getSaveFileName(self, "Save graph as", start, FILE_FILTER)  # type: ignore[arg-type]
         if not path:
             return False
@@ -195,6 +208,15 @@ class DocumentHandling:
         if not target.suffix:
             target = target.with_suffix(".json")
         return self._save_to(target)
+
+    def save_folder(self) -> Path:
+        """Where Save As starts for a new file: the folder the user last used, else their
+        Documents folder, else home; never a folder of the application itself."""
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        for candidate in (self.prefs.last_dir, documents, str(Path.home())):
+            if candidate and Path(candidate).is_dir() and not inside_the_app(Path(candidate)):
+                return Path(candidate)
+        return Path.home()
 
     def _save_to(self, path: Path) -> bool:
         try:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QFontDatabase, QKeyEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -111,6 +111,7 @@ class ExpressionDialog(QDialog):
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip("Build it (Ctrl+Enter)")
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -122,9 +123,23 @@ class ExpressionDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(620, 520)
 
+        self.editor.installEventFilter(self)  # Ctrl+Enter builds; Enter alone is a new line
         self.editor.textChanged.connect(self.update_preview)
         self.editor.setPlainText(text)
         self.update_preview()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.editor
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            if self.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled():
+                self.accept()
+            return True
+        return super().eventFilter(watched, event)
 
     def _make_preview(self, document: GraphDocument) -> QWidget:
         from explorer.canvas.scene import GraphScene

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import QDrag, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QStyle,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.graph.ops import OPS
 
@@ -61,6 +69,7 @@ class NodePalette(QTreeWidget):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for title, ops in grouped_ops():
             header = QTreeWidgetItem(self, [title])
             header.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -89,8 +98,21 @@ class NodePalette(QTreeWidget):
             self._fit_columns()
 
     def _fit_columns(self) -> None:
+        """Symbols whole and every title unelided ("Absolute value"): the dock may not get
+        narrower than that, so no horizontal scroll bar is ever needed."""
         self.resizeColumnToContents(0)
         self.setColumnWidth(0, max(self.columnWidth(0) + 12, 44))
+        titles = [
+            self.topLevelItem(g).child(i)
+            for g in range(self.topLevelItemCount())
+            for i in range(self.topLevelItem(g).childCount())
+        ]
+        metrics = self.fontMetrics()
+        widest = max((metrics.horizontalAdvance(item.text(1)) for item in titles), default=0) + 16
+        scroll_bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.setMinimumWidth(
+            self.indentation() + self.columnWidth(0) + widest + 2 * self.frameWidth() + scroll_bar
+        )
 
     def set_functions(self, functions: list[tuple[str, str]]) -> None:
         """Show the document's functions ((name, signature) pairs) in their own group.

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -58,6 +58,7 @@ from explorer.app.palette import NodePalette, palette_panel
 from explorer.app.problems import ProblemButton
 from explorer.app.recovery import AutoSaver, RecoveryStore
 from explorer.app.settings import Preferences, default_settings
+from explorer.app.shortcuts import all_actions, resolve_clashes
 from explorer.app.style import LARGE_FONT_SCALE, apply_app_theme
 from explorer.app.template_dialog import install_template_action
 from explorer.app.train_dock import install_train_dock
@@ -113,6 +114,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         self._painted = False
         self._shown_once = False
         self._auto_fit = True  # keep the graph framed until the user moves the view
+        self._seen: QRectF | None = None  # the scene area the canvas last showed
         self.expression_dialog: ExpressionDialog | None = None
         self._last_expression = ""
         self._last_replace = True
@@ -184,6 +186,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         # objects that are already half gone; nobody needs to hear them once we are.
         self.destroyed.connect(_silencer(self.scene, self.document.undo_stack))
 
+        resolve_clashes(all_actions(self))  # after the features: every action is there
         self._restore_preferences()
         self._selection_changed([])
         self._update_title()
@@ -247,6 +250,7 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
             dock.setWidget(factory())
             if old is not None:
                 old.deleteLater()
+            resolve_clashes(all_actions(self))  # a panel may bring its own keys
 
     def panel_widget(self, object_name: str) -> QWidget | None:
         dock = self.panels.get(object_name)
@@ -500,7 +504,12 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         """One undo step: the laid-out ``graph`` replaces the current one or goes beside it."""
         current = [n.position for n in self.document.graph.nodes if n.position is not None]
         if replace or not len(self.document.graph):
-            ids = self.document.insert_graph(graph, replace=True, text="Build from expression")
+            # A replaced graph is a new document: Save asks where, never over the old file.
+            ids = self.document.insert_graph(
+                graph, replace=True, text="Build from expression", untitled=replace
+            )
+            if replace:
+                self.example_title = None
         else:
             placed = [n.position for n in graph.nodes if n.position is not None]
             dx = dy = 0.0
@@ -538,13 +547,40 @@ class MainWindow(DocumentHandling, Features, QMainWindow):
         show_about(self, ver)
 
     # ------------------------------------------------------------------ canvas events and closing
+    def _graph_was_whole(self) -> bool:
+        """Whether the last picture showed the whole graph and the resized view does not."""
+        nodes, seen = self.scene.nodes_rect(), self._seen
+        if nodes.isNull() or seen is None:
+            return False
+        now = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        return seen.contains(nodes) and not now.contains(nodes)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ChildPolished:
+            child = event.child()  # type: ignore[attr-defined]
+            if isinstance(child, QDialog):
+                child.installEventFilter(self)  # to give the canvas the keys back when it closes
+        return super().event(event)
+
+    def _dialog_closed(self) -> None:
+        """A dialog of ours closed: the keys go to the canvas again, not to whichever dock
+        widget Qt picks (a typed space there started playback)."""
+        if QApplication.activeModalWidget() is None and isValid(self.view):
+            self.activateWindow()  # without a window manager nobody else does: keys went nowhere
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if kind == QEvent.Type.Hide and isinstance(watched, QDialog) and watched.parent() is self:
+            QTimer.singleShot(0, self, self._dialog_closed)  # once Qt has restored its own focus
         if watched is self.view.viewport():
-            if kind == QEvent.Type.Paint and not self._painted:
-                self._painted = True
-                QTimer.singleShot(0, self, self._build_deferred)  # after this paint is done
-            elif kind == QEvent.Type.Resize and self._auto_fit:
+            if kind == QEvent.Type.Paint:
+                self._seen = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+                if not self._painted:
+                    self._painted = True
+                    QTimer.singleShot(0, self, self._build_deferred)  # after this paint is done
+            elif kind == QEvent.Type.Resize and (self._auto_fit or self._graph_was_whole()):
+                self._auto_fit = True  # a shrinking window keeps a graph that was whole in view
                 QTimer.singleShot(0, self, self._refit)  # once the view has its new size
             elif kind in (QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
                 self._auto_fit = False

@@ -247,6 +247,9 @@ class BackdropCache:
             p = QPainter(pixmap)
             p.setRenderHints(_HINTS)
             for rect in stale:
+                # The clip is in device pixels: set it before the scene transform, or the
+                # second stale part (a pan's strip, then an edit) lands somewhere else.
+                p.resetTransform()
                 p.setClipRect(rect)
                 p.setWorldTransform(t)
                 draw(p, inverse.mapRect(QRectF(rect)))

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 ARROW_LENGTH = 10.0
 ARROW_HALF_WIDTH = 5.0
-_LABEL_HALF = QPointF(64.0, 12.0)  # room reserved around the midpoint for the label
+_LABEL_HALF = QPointF(64.0, 19.0)  # room reserved around the chip (two lines high)
+_CHIP_HEIGHT = 18.0
 EMPHASIS_KINDS = frozenset({"active", "done", "path", "dim"})
 _SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
 _NO_PEN = Qt.PenStyle.NoPen
@@ -83,6 +84,9 @@ class EdgeItem(QGraphicsItem):
     _width_scale = 1.0
     _pen: QPen | None = None
     _arrow_brush: QBrush | None = None
+    _limit: float | None = None  # x where the target's operand name begins: chips stay left of it
+    _reserve = 2.0 * _LABEL_HALF.x()  # chip width the bounding box leaves room for
+    _chip: dict[tuple[float, float], QRectF] | None = None  # (width, height) -> box, for these ends
     backdrop: Backdrop | None = None  # told when this link moves or changes its look
 
     def __init__(self, edge: Edge, style: CanvasStyle) -> None:
@@ -108,8 +112,11 @@ class EdgeItem(QGraphicsItem):
         """Source output port and target operand port, in scene coordinates."""
         self.set_ends_xy(start.x(), start.y(), end.x(), end.y())
 
-    def set_ends_xy(self, sx: float, sy: float, ex: float, ey: float) -> None:
-        """:meth:`set_ends` with plain numbers (the scene's fast path)."""
+    def set_ends_xy(
+        self, sx: float, sy: float, ex: float, ey: float, label_limit: float | None = None
+    ) -> None:
+        """:meth:`set_ends` with plain numbers (the scene's fast path); ``label_limit`` is
+        the x where the target's operand name begins (the chip stays left of it)."""
         self.prepareGeometryChange()
         backdrop = self.backdrop
         if backdrop is not None and self._ends != EdgeItem._ends:
@@ -118,19 +125,131 @@ class EdgeItem(QGraphicsItem):
         x1, y1 = ex - st.PORT_RADIUS - 1.0 - ARROW_LENGTH, ey
         dx = _controls(x0, y0, x1, y1)
         self._ends = (x0, y0, x1, y1, dx)
-        # The curve lies inside the hull of its control points; the label sits at its middle.
-        mx, my = (x0 + x1) / 2.0, (y0 + y1) / 2.0
-        lx, ly = _LABEL_HALF.x(), _LABEL_HALF.y()
-        left = min(x0, x1 - dx, mx - lx) - 8.0
-        right = max(x0 + dx, x1 + ARROW_LENGTH + 2.0, mx + lx) + 8.0
-        top = min(y0, y1, my - ly) - 8.0
-        bottom = max(y0, y1, my + ly) + 8.0
-        self._bounds = QRectF(left, top, right - left, bottom - top)
+        self._limit = label_limit
+        self._update_bounds()
         self._geometry = None
         self._full = None
         self._shape = None
+        self._chip = None
         if backdrop is not None:
             backdrop.invalidate(self.boundingRect())
+
+    def _update_bounds(self) -> None:
+        # The curve lies inside the hull of its control points; the chip sits on the curve,
+        # at its middle or moved towards the source (up to ``_reserve`` wide).
+        x0, y0, x1, y1, dx = self._ends
+        mx, my = (x0 + x1) / 2.0, (y0 + y1) / 2.0
+        half, ly = self._reserve / 2.0, _LABEL_HALF.y()
+        left = min(x0, x1 - dx, mx - half) - 8.0
+        right = max(x0 + dx, x1 + ARROW_LENGTH + 2.0, mx + half, x0 + 4.0 + self._reserve) + 8.0
+        top = min(y0, y1, my) - ly - 8.0
+        bottom = max(y0, y1, my) + ly + 8.0
+        self._bounds = QRectF(left, top, right - left, bottom - top)
+
+    def chip_rect(self) -> QRectF | None:
+        """Where the label chip is drawn (scene coordinates); None when no label shows."""
+        text = self.label_text()
+        return self._chip_layout(text)[0] if text else None
+
+    def _chip_layout(self, text: str) -> tuple[QRectF, tuple[str, ...]]:
+        """The chip's box and its lines: the first of these that fits the gap between the
+        cards without covering a card or an operand's name. A product: whole, then broken
+        before its "=" ("14 × 3" over "= 42"), then its result alone; a local derivative:
+        whole, then with three or two significant digits ("×-0.081", not "×-0.08087")."""
+        metrics = self._style.edge_metrics
+        gap = self._gap()
+        if gap is None:
+            return self._chip_box(math.ceil(metrics.horizontalAdvance(text)) + 10.0), (text,)
+        candidates: list[tuple[str, ...]] = [(text,)]
+        if self._caption is None and self._local == self._local:
+            candidates += [("×" + format_number(self._local, d),) for d in (3, 2)]
+        elif " = " in text:
+            product, result = text.rsplit(" = ", 1)
+            candidates += [(product, "= " + result), ("= " + result,)]
+            try:
+                value = float(result.replace("−", "-"))
+            except ValueError:
+                value = math.nan
+            if math.isfinite(value):
+                candidates += [("= " + format_number(value, d),) for d in (3, 2)]
+                candidates.append((format_number(value, 2),))  # the tightest gaps
+        room = gap[1] - gap[0]
+        chosen: tuple[QRectF, tuple[str, ...]] | None = None
+        for lines in candidates:
+            width = math.ceil(max(metrics.horizontalAdvance(line) for line in lines)) + 10.0
+            height = _CHIP_HEIGHT if len(lines) == 1 else 2.0 * metrics.height() + 4.0
+            box = self._chip_box(width, height)
+            chosen = (box, lines)
+            if width - 6.0 <= room and not self._covers_a_card(box):
+                break
+        assert chosen is not None
+        return chosen
+
+    def _chip_box(self, width: float, height: float = 18.0) -> QRectF:
+        """The chip on the curve, in the gap between the source's port and the target's
+        operand name: just before that name, where the curve is level and the chips of two
+        operands of one node are a port spacing apart (``x*x``'s two chips no longer touch);
+        where the gap is too short, as far from the target as the source allows."""
+        if self._chip is None:
+            self._chip = {}
+        asked = (width, height)
+        cached = self._chip.get(asked)
+        if cached is not None:
+            return cached
+        mid = self._paths()[2]
+        cx = mid.x()
+        gap = self._gap()
+        box = QRectF(cx - width / 2.0, mid.y() - height / 2.0, width, height)
+        if gap is not None:  # a link that runs backwards keeps its chip at the middle
+            left, right = gap
+            if right - left < width:  # a tight gap: less padding around the text first
+                width = max(width - 6.0, right - left)
+            if right - left >= width:
+                # By the port it multiplies into; failing that (a card between the two, in
+                # a hand-made layout) at the middle, or by the source.
+                places = [right - width / 2.0, min(max(cx, left + width / 2.0), right - width / 2.0)]
+                places.append(left + width / 2.0)
+            else:  # too tight even so: from the source
+                places = [left + width / 2.0]
+            boxes = [QRectF(x - width / 2.0, self._curve_y(x) - height / 2.0, width, height) for x in places]
+            box = next((b for b in boxes if not self._covers_a_card(b)), boxes[0])
+        self._chip[asked] = box
+        return box
+
+    def _covers_a_card(self, box: QRectF) -> bool:
+        """Whether ``box`` lies on a card or an operand name of any node in the scene."""
+        scene = self.scene()
+        if scene is None:
+            return False
+        for item in scene.items(box):
+            occupied = getattr(item, "occupied_rects", None)
+            if occupied is not None and any(box.intersects(rect) for rect in occupied()):
+                return True
+        return False
+
+    def _gap(self) -> tuple[float, float] | None:
+        """The free stretch of x between the source's port and the target's operand name
+        (clear of the arrowhead); None for a link that runs backwards."""
+        x0, _y0, x1, _y1, _dx = self._ends
+        if x1 <= x0:
+            return None
+        return x0 + 4.0, (x1 if self._limit is None else min(x1, self._limit)) - 3.0
+
+    def _curve_y(self, x: float) -> float:
+        """The curve's y where it passes ``x`` (bisection on the Bézier parameter)."""
+        x0, y0, x1, y1, dx = self._ends
+        lo, hi = 0.0, 1.0
+        for _ in range(24):
+            t = (lo + hi) / 2.0
+            u = 1.0 - t
+            bx = u * u * u * x0 + 3.0 * u * u * t * (x0 + dx) + 3.0 * u * t * t * (x1 - dx) + t * t * t * x1
+            if bx < x:
+                lo = t
+            else:
+                hi = t
+        t = (lo + hi) / 2.0
+        u = 1.0 - t
+        return u * u * u * y0 + 3.0 * u * u * t * y0 + 3.0 * u * t * t * y1 + t * t * t * y1
 
     def _paths(self) -> tuple[QPainterPath, QPolygonF, QPointF]:
         if self._geometry is None:
@@ -181,6 +300,12 @@ class EdgeItem(QGraphicsItem):
     def set_caption(self, text: str | None) -> None:
         """Replace the local-derivative label (None = back to the label)."""
         if text != self._caption:
+            if text:
+                needed = math.ceil(self._style.edge_metrics.horizontalAdvance(text)) + 12.0
+                if needed > self._reserve:  # a long product: widen the box, or exports cut it
+                    self.prepareGeometryChange()
+                    self._reserve = needed
+                    self._update_bounds()
             self._caption = text
             self._label = None
             self.update()
@@ -316,26 +441,22 @@ class EdgeItem(QGraphicsItem):
         s = self._style
         if lod < st.LOD_DETAIL:
             painter.setOpacity(painter.opacity() * st.fade(lod, st.LOD_LABELS, st.LOD_DETAIL))
-        if text != self._measured:
-            self._measured = text
-            self._label_width = s.edge_metrics.horizontalAdvance(text)
-        text_width = self._label_width
-        width = math.ceil(text_width) + 10.0
-        mid = self._paths()[2]
-        box = QRectF(mid.x() - width / 2.0, mid.y() - 9.0, width, 18.0)
+        box, lines = self._chip_layout(text)
+        width, height = box.width(), box.height()
+        mid = box.center()
         plain = pen is None or (pen is self._pen and self._emphasis is None)
         border = s.label_pen if plain or pen is None else QPen(pen.color(), 1.0)
         if dpr:
             pictures = s.pictures(lod, dpr)
-            area = st.snap(QRectF(-1.0, -1.0, width + 2.0, 20.0), lod * dpr)
-            key = ("chip", width, border.color().rgba())
+            area = st.snap(QRectF(-1.0, -1.0, width + 2.0, height + 2.0), lod * dpr)
+            key = ("chip", width, height, border.color().rgba())
             chip = pictures.get(key)
             if chip is None:
                 chip = st.make_picture(
                     area,
                     lod * dpr,
                     painter.renderHints(),
-                    lambda p: _paint_chip(p, QRectF(0.0, 0.0, width, 18.0), s.label_back, border),
+                    lambda p: _paint_chip(p, QRectF(0.0, 0.0, width, height), s.label_back, border),
                 )
                 pictures[key] = chip
             ox, oy = st.draw_picture(painter, chip, area.translated(box.left(), box.top()), dpr)
@@ -344,7 +465,14 @@ class EdgeItem(QGraphicsItem):
             ox = oy = 0.0
         painter.setFont(s.edge_font)
         painter.setPen(s.grad if self._caption is not None else s.edge_label)
-        painter.drawText(QPointF(mid.x() - text_width / 2.0 + ox, mid.y() + s.edge_dy + oy), text)
+        if text != self._measured:
+            self._measured = text
+            self._label_width = s.edge_metrics.horizontalAdvance(text)
+        step = s.edge_metrics.height()
+        for k, line in enumerate(lines):
+            line_width = self._label_width if line == text else s.edge_metrics.horizontalAdvance(line)
+            y = mid.y() + (k - (len(lines) - 1) / 2.0) * step
+            painter.drawText(QPointF(mid.x() - line_width / 2.0 + ox, y + s.edge_dy + oy), line)
 
 
 def _paint_chip(painter: QPainter, box: QRectF, fill: QBrush, border: QPen) -> None:
@@ -361,6 +489,7 @@ class DragEdgeItem(QGraphicsItem):
         self._style = style
         self._path = QPainterPath()
         self._ok = True
+        self._end = QPointF()
         self.setZValue(3.0)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
@@ -368,7 +497,18 @@ class DragEdgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         self._path = curve(start, end) if from_output else curve(end, start)
         self._ok = ok
+        self._end = QPointF(end)
         self.update()
+
+    @property
+    def ok(self) -> bool:
+        """Whether a drop here would connect (drawn plain; else in the refusal colour)."""
+        return self._ok
+
+    @property
+    def end(self) -> QPointF:
+        """Where the free end is: the cursor, or the port it snapped to."""
+        return self._end
 
     def boundingRect(self) -> QRectF:
         return self._path.controlPointRect().adjusted(-4.0, -4.0, 4.0, 4.0)

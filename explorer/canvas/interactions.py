@@ -16,21 +16,24 @@ Imports: PySide6, explorer.graph (read-only queries), explorer.canvas items.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtWidgets import QGraphicsSceneMouseEvent
 
 from explorer.canvas.edge_item import DragEdgeItem
+from explorer.canvas.node_chrome import operand_label
 from explorer.canvas.node_item import NodeItem
 from explorer.graph.functions import op_of
 from explorer.graph.model import GraphError
+from explorer.graph.ops import OPS
+from explorer.theme import snap_value, value_step
 
 if TYPE_CHECKING:
     from explorer.canvas.scene import GraphScene
 
 SCRUB_THRESHOLD = 3.0  # screen pixels before a press on a value becomes a scrub
+SNAP_RADIUS = 24.0  # scene units: how far from an operand port a dragged link still snaps to it
 
 
 class Gesture:
@@ -67,6 +70,19 @@ def connection_problem(scene: GraphScene, source: str, target: str, slot: int | 
     return None
 
 
+def output_port_refusal(scene: GraphScene, target: str) -> str:
+    """Why a link dropped on ``target``'s output port does not connect, and what would."""
+    graph = scene.document.graph
+    node = graph.node(target)
+    spec = op_of(graph, node)  # a function's call node names its parameters
+    names = [
+        operand_label(node.op, k) if node.op in OPS else spec.operand_names[k] for k in range(spec.arity)
+    ]
+    if not names:
+        return f"that is the output of {node.label!r}, which takes no operands"
+    return f"that is the output of {node.label!r}: drop on " + " or ".join(repr(n) for n in names)
+
+
 class ConnectGesture(Gesture):
     """Drag from an output port to an operand port (or the other way round)."""
 
@@ -80,21 +96,45 @@ class ConnectGesture(Gesture):
         self._drag.set_ends(self._anchor, self._anchor, self._from_output, True)
         scene.addItem(self._drag)
         self._marked: NodeItem | None = None
+        self.refusal: str | None = None  # why the drop under the cursor cannot connect
         item.set_port_mark((-1 if self._from_output else slot, True))
 
     def _target(self, pos: QPointF) -> tuple[str, str, int | None, NodeItem, QPointF] | None:
-        """(source, target, slot, item under the cursor, snap point) for a drop at ``pos``."""
+        """(source, target, slot, item, snap point) for a drop at ``pos``.
+
+        From an output, a link snaps only to an input port within ``SNAP_RADIUS`` of the
+        cursor; a drop elsewhere on a card uses its first free operand (marked, not snapped
+        to), and a drop on its *output* port is refused (:attr:`refusal` says why)."""
+        self.refusal = None
+        if self._from_output:
+            near = self._nearest_input(pos)
+            if near is not None:
+                item, slot = near
+                return self._origin.node_id, item.node_id, slot, item, item.input_port_pos(slot)
         item = self._scene.node_item_at(pos, exclude=self._origin)
         if item is None:
             return None
-        part, slot = item.hit_part(item.mapFromScene(pos))
         if self._from_output:
-            if part == "in":
-                return self._origin.node_id, item.node_id, slot, item, item.input_port_pos(slot)
-            free = self._first_free(item)
-            snap = item.input_port_pos(free) if free is not None else pos
-            return self._origin.node_id, item.node_id, None, item, snap
+            part, _slot = item.hit_part(item.mapFromScene(pos))
+            if part == "out":
+                self.refusal = output_port_refusal(self._scene, item.node_id)
+                return self._origin.node_id, item.node_id, None, item, pos
+            # The first free operand is marked; the line itself stays with the cursor.
+            return self._origin.node_id, item.node_id, None, item, pos
         return item.node_id, self._origin.node_id, self._slot, item, item.output_port_pos()
+
+    def _nearest_input(self, pos: QPointF) -> tuple[NodeItem, int] | None:
+        """The input port nearest ``pos`` within ``SNAP_RADIUS`` (any card but the origin)."""
+        r = SNAP_RADIUS
+        best: tuple[float, NodeItem, int] | None = None
+        for item in self._scene.items(QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r)):
+            if not isinstance(item, NodeItem) or item is self._origin:
+                continue
+            for slot in range(len(self._scene.document.graph.node(item.node_id).operands)):
+                d = QLineF(pos, item.input_port_pos(slot)).length()
+                if d <= r and (best is None or d < best[0]):
+                    best = (d, item, slot)
+        return None if best is None else (best[1], best[2])
 
     def _first_free(self, item: NodeItem) -> int | None:
         node = self._scene.document.graph.node(item.node_id)
@@ -111,10 +151,12 @@ class ConnectGesture(Gesture):
         mark_item: NodeItem | None = None
         if found is not None:
             source, target, slot, item, snap = found
-            ok = connection_problem(self._scene, source, target, slot) is None
+            ok = self.refusal is None and connection_problem(self._scene, source, target, slot) is None
             end = snap if ok else pos
             mark_item = item
-            if self._from_output:
+            if self._from_output and self.refusal is not None:
+                item.set_port_mark((-1, False))  # its output port, refused
+            elif self._from_output:
                 mark_slot = slot if slot is not None else self._first_free(item)
                 item.set_port_mark((mark_slot, ok) if mark_slot is not None else None)
             else:
@@ -131,7 +173,7 @@ class ConnectGesture(Gesture):
         if found is None:
             return
         source, target, slot, _item, _snap = found
-        problem = connection_problem(self._scene, source, target, slot)
+        problem = self.refusal or connection_problem(self._scene, source, target, slot)
         if problem is None:
             if slot is None:
                 slot = self._first_free(_item)
@@ -153,9 +195,9 @@ class ConnectGesture(Gesture):
 
 
 def scrub_step(start: float, fine: bool) -> float:
-    """Value change per screen pixel: 1% of the value's order of magnitude (0.1% with Shift)."""
-    magnitude = 10.0 ** math.floor(math.log10(max(abs(start), 1.0)))
-    return magnitude * (0.001 if fine else 0.01)
+    """Value change per screen pixel: 1% of the value's order of magnitude (0.1% with Shift),
+    the same step the plot's x line snaps to."""
+    return value_step(start, fine)
 
 
 class ScrubGesture(Gesture):
@@ -186,8 +228,7 @@ class ScrubGesture(Gesture):
         fine = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         step = scrub_step(self._value, fine)
         self._travel += dx * step
-        decimals = max(0, -math.floor(math.log10(step)))
-        value = round(self._value + self._travel, decimals)
+        value = snap_value(self._value + self._travel, step)
         try:
             self._scene.document.set_value(self._item.node_id, value)
         except GraphError as exc:

@@ -289,18 +289,26 @@ class NodeChrome:
                 painter.setBrush(s.selected_border.color())
                 painter.drawEllipse(point, r + 1.5, r + 1.5)
 
+    def operand_name_box(self, slot: int) -> QRectF:
+        """Where operand ``slot``'s name is written (item coordinates): left of its port,
+        above the first link and below the second."""
+        s = self._style
+        p = st.input_port(slot, self._arity)
+        if self._op not in BINARY_OPS:  # no name is written: an empty box at the port
+            return QRectF(0.0, p.y(), 0.0, 0.0)
+        label = operand_label(self._op, slot)
+        width, height = s.tag_metrics.horizontalAdvance(label), s.tag_metrics.height()
+        y = p.y() - height - 3.0 if slot == 0 else p.y() + 3.0
+        return QRectF(-width - _OPERAND_GAP, y, width, height)
+
     def _paint_operand_names(self, painter: QPainter) -> None:
         """Tiny names left of the operand ports: above the first link, below the second."""
         s = self._style
         painter.setPen(s.muted)
         painter.setFont(s.tag_font)
-        height = s.tag_metrics.height()
         for slot in range(self._arity):
-            label = operand_label(self._op, slot)
-            p = st.input_port(slot, self._arity)
-            width = s.tag_metrics.horizontalAdvance(label)
-            y = p.y() - height - 3.0 if slot == 0 else p.y() + 3.0
-            painter.drawStaticText(QPointF(-width - _OPERAND_GAP, y), s.static(label, "tag"))
+            box = self.operand_name_box(slot)
+            painter.drawStaticText(box.topLeft(), s.static(operand_label(self._op, slot), "tag"))
 
     def _paint_badges(self, painter: QPainter, card: QRectF) -> None:
         s = self._style

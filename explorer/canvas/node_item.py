@@ -286,6 +286,10 @@ class NodeItem(NodePainting, QGraphicsItem):
     def input_connected(self, slot: int) -> bool:
         return self._in_connected[slot]
 
+    def title_text(self) -> str:
+        """The title exactly as the card's header shows it (elided to fit, or "")."""
+        return self._header_layout()[0]
+
     def value_text(self) -> str:
         """The value exactly as the card shows it."""
         self._format_numbers()
@@ -341,6 +345,19 @@ class NodeItem(NodePainting, QGraphicsItem):
         if self.is_pill:
             return self.mapRectToScene(self.card_shape())
         return self.mapRectToScene(QRectF(0.0, 0.0, st.WIDTH, st.HEADER))
+
+    def operand_name_left(self, slot: int) -> float:
+        """Scene x where operand ``slot``'s name begins (a link's chip stays left of it)."""
+        return self.x() + self.operand_name_box(slot).left()
+
+    def operand_name_rect(self, slot: int) -> QRectF:
+        """Operand ``slot``'s name in scene coordinates."""
+        return self.operand_name_box(slot).translated(self.pos())
+
+    def occupied_rects(self) -> list[QRectF]:
+        """The card and its operand names (scene coordinates): where no edge chip may sit."""
+        names = (self.operand_name_rect(slot) for slot in range(self._arity))
+        return [self.card_rect(), *(rect for rect in names if not rect.isEmpty())]
 
     def card_rect(self) -> QRectF:
         """The card (a constant's pill) in scene coordinates."""

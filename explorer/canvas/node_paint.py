@@ -111,6 +111,8 @@ class NodePainting(NodeChrome):
                 else:
                     room = st.WIDTH - 2 * st.PAD - symbol_width - 8.0
                     title = s.title_metrics.elidedText(self._title, _ELIDE, room)
+                    if title != self._title and not self._name:
+                        title = ""  # the chip already says "exp" (or "|a|"): better than "Expone…"
                 far = s.far_metrics.elidedText(self._name or self._symbol, _ELIDE, st.WIDTH - 12.0)
                 cached = (title, far, symbol_width, tag_width)
                 s.cache[key] = cached

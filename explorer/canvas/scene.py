@@ -235,9 +235,18 @@ class GraphScene(SceneEditing, QGraphicsScene):
 
     def show_refusal(self, text: str, pos: QPointF) -> None:
         """Say why an edit was refused, next to ``pos`` and on the ``message`` signal."""
-        self._message_item.set_text(text)
-        self._message_item.setPos(pos + QPointF(14.0, 12.0))
-        self._message_item.show()
+        item = self._message_item
+        item.set_text(text)
+        at = pos + QPointF(14.0, 12.0)
+        for view in self.views():  # keep the whole note on screen: no reason cut at the edge
+            seen = view.mapToScene(view.viewport().rect()).boundingRect()
+            zoom = view.transform().m11() or 1.0
+            size = item.boundingRect().size() / zoom  # the note ignores the zoom: screen pixels
+            at.setX(max(seen.left() + 4.0, min(at.x(), seen.right() - size.width() - 4.0)))
+            at.setY(max(seen.top() + 4.0, min(at.y(), seen.bottom() - size.height() - 4.0)))
+            break
+        item.setPos(at)
+        item.show()
         self._message_timer.start()
         self.message.emit(text)
 
@@ -331,7 +340,9 @@ class GraphScene(SceneEditing, QGraphicsScene):
         if self.backdrop.far:
             item.setFlag(_NO_CONTENTS)
         item.backdrop = self.backdrop
-        item.set_ends_xy(*src.output_port_xy(), *dst.input_port_xy(edge.slot))
+        item.set_ends_xy(
+            *src.output_port_xy(), *dst.input_port_xy(edge.slot), dst.operand_name_left(edge.slot)
+        )
         self.addItem(item)
         self._edges[edge] = item
         self._aligned = None
@@ -390,8 +401,11 @@ class GraphScene(SceneEditing, QGraphicsScene):
         for edge in touched:
             edge_item = edges.get(edge)
             if edge_item is not None:
+                dst = nodes[edge.target]
                 edge_item.set_ends_xy(
-                    *nodes[edge.source].output_port_xy(), *nodes[edge.target].input_port_xy(edge.slot)
+                    *nodes[edge.source].output_port_xy(),
+                    *dst.input_port_xy(edge.slot),
+                    dst.operand_name_left(edge.slot),
                 )
 
     def _on_selection_changed(self) -> None:

@@ -185,11 +185,16 @@ class SceneEditing:
 
         item = self._nodes[node_id]
         rect = item.value_rect()
-        if item.is_pill:  # room to type, growing leftwards from the output port
-            rect.setLeft(min(rect.left(), rect.right() - 84.0))
+        if item.is_pill:  # room to type, centred on the pill as its number is
+            centre = rect.center()
+            rect.setWidth(max(rect.width(), 84.0))
+            rect.moveCenter(centre)
         else:
             rect.setLeft(rect.left() + 36.0)
-        return self._open_editor(rect, f"{node.value:.12g}", commit)
+        editor = self._open_editor(rect, f"{node.value:.12g}", commit)
+        if item.is_pill:
+            editor.line_edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        return editor
 
     def rename_node(self: GraphScene, node_id: str) -> InlineEditor | None:
         """Open a field over the node's header to type a new name."""

@@ -19,6 +19,8 @@ from PySide6.QtGui import QUndoCommand
 from explorer.graph.model import Edge, Node
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from explorer.document.document import GraphDocument
 
 
@@ -345,3 +347,20 @@ class SetMetadataCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._doc._do_set_metadata(*self._old)
+
+
+class SetFileCommand(QUndoCommand):
+    """Which file the document belongs to: a Replace makes a new, untitled document, and
+    undoing it gives the old graph back its file."""
+
+    def __init__(self, doc: GraphDocument, path: Path | None, parent: QUndoCommand | None = None) -> None:
+        super().__init__("Forget the file", parent)
+        self._doc = doc
+        self._new = path
+        self._old = doc.file_path
+
+    def redo(self) -> None:
+        self._doc._do_set_file(self._new)
+
+    def undo(self) -> None:
+        self._doc._do_set_file(self._old)

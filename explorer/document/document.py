@@ -295,9 +295,12 @@ class GraphDocument(QObject):
         offset: tuple[float, float] = (0.0, 0.0),
         replace: bool = False,
         text: str = "Insert graph",
+        untitled: bool = False,
     ) -> list[str]:
         """Add a copy of ``other`` (fresh ids, names made unique); with ``replace``, the
-        current nodes go first. One undo step. Returns the new node ids in order."""
+        current nodes go first; with ``untitled``, the result is a new document that no
+        file holds yet (Save asks where; undo gives the file back). One undo step.
+        Returns the new node ids in order."""
         parent = cmd.MacroCommand(text)
         if not replace:
             for function in other.functions:
@@ -352,6 +355,8 @@ class GraphDocument(QObject):
                 out = other.output
                 parent.adopt(cmd.SetOutputCommand(self, id_map[out] if out else None)).redo()
                 parent.adopt(cmd.SetMetadataCommand(self, other.title, other.description)).redo()
+            if untitled:
+                parent.adopt(cmd.SetFileCommand(self, None)).redo()
             parent.undo()  # push() runs redo() again, in order
         self._push(parent)
         return new_ids
@@ -468,6 +473,10 @@ class GraphDocument(QObject):
         self.graph.set_output(node_id)
         self._dirty = True
         self.output_changed.emit()
+
+    def _do_set_file(self, path: Path | None) -> None:
+        self.file_path = path
+        self.file_path_changed.emit()
 
     def _do_set_metadata(self, title: str, description: str) -> None:
         self.graph.title, self.graph.description = title, description

@@ -124,7 +124,7 @@ class SensitivityPanel(QWidget):
         c.export_requested.connect(self._export_dialog)
 
         self.view = SensitivityView(self)
-        self.view.setMinimumSize(320, 300)
+        self.view.setMinimumSize(240, 220)  # a curve still has room; the window fits 1024×700
         self.view.x_drag_started.connect(self._begin_drag)
         self.view.x_dragged.connect(self._drag_to)
         self.view.x_drag_finished.connect(self._end_drag)
@@ -563,7 +563,7 @@ class SensitivityPanel(QWidget):
         if self._syncing:
             return
         lo, hi = self._range
-        self._drag_to(lo + (hi - lo) * step / SLIDER_STEPS)
+        self._drag_to(self.view.snap_x(lo + (hi - lo) * step / SLIDER_STEPS))
 
     def _range_boxes_changed(self, _value: float) -> None:
         lo, hi = self.lo_box.value(), self.hi_box.value()

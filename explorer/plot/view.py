@@ -22,13 +22,13 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from explorer.plot.items import CurveItem, DotItem, ReadoutItem, RuleItem, Run, SegmentItem, cosmetic_pen
 from explorer.plot.limits import drawable, usable_range
 from explorer.plot.sampling import connect_mask, robust_y_range, tangent_segment
-from explorer.theme import LIGHT, Theme, format_number
+from explorer.theme import LIGHT, Theme, format_number, snap_value, value_step
 
 ARROW_PIXELS = 46.0  # the gradient arrow's length on screen; its size is in the readout
 CURVE_WIDTH = 2.4
@@ -111,7 +111,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         self.readout = ReadoutItem()
         self.addItem(self.readout, row=0, col=0, colspan=2)
         # The legend has its own row so that it never hides a piece of curve.
-        self.legend = pg.LegendItem(colCount=3, labelTextSize="9pt", horSpacing=24)
+        self.legend = pg.LegendItem(colCount=3, labelTextSize="9pt", horSpacing=14)
         self.addItem(self.legend, row=1, col=0, colspan=2)
 
         self.y_plot = self._make_plot(row=2)
@@ -167,7 +167,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
             vb: ScrubViewBox = plot.vb
             vb.setCursor(Qt.CursorShape.SizeHorCursor)
             vb.scrub_started.connect(lambda _p: self.x_drag_started.emit())
-            vb.scrubbed.connect(lambda p: self.x_dragged.emit(self._clamp(p.x())))
+            vb.scrubbed.connect(lambda p: self.x_dragged.emit(self.snap_x(p.x())))
             vb.scrub_finished.connect(lambda _p: self.x_drag_finished.emit())
         heat_vb: ScrubViewBox = self.heat_plot.vb
         heat_vb.setCursor(Qt.CursorShape.CrossCursor)
@@ -242,6 +242,24 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         self._names = (x_name, y_name, x2_name)
         self._label_axes()
         self._write_readout()
+        self._fit_legend()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_legend()
+        super().resizeEvent(event)
+
+    def _fit_legend(self) -> None:
+        """As many legend columns as the width holds: a legend wider than the view would
+        make the whole plot wider than its dock (axes and curves cut at the right)."""
+        if not hasattr(self, "legend"):
+            return  # pyqtgraph resizes the view while it is being built
+        left, _top, right, _bottom = self.ci.layout.getContentsMargins()
+        room = self.width() - left - right - 2.0
+        for columns in (3, 2, 1):
+            if self.legend.columnCount != columns:
+                self.legend.setColumnCount(columns)
+            if self.legend.layout.minimumWidth() <= room:
+                break
 
     def _label_axes(self) -> None:
         x, y, x2 = self._names
@@ -255,9 +273,8 @@ class SensitivityView(pg.GraphicsLayoutWidget):
             plot.getAxis("bottom").setStyle(showValues=bottom)
         self.heat_plot.setLabel("left", x2, color=t.text, **style)
         self.colour_bar.setLabel("right", y, color=t.value, **style)
-        for sample, text in zip(
-            self._samples, (f"{y}({x})", f"tangent (slope {_slope(y, x)})", _slope(y, x)), strict=True
-        ):
+        # "tangent" alone: its slope is the dy/dx beside it, and a short legend fits one row.
+        for sample, text in zip(self._samples, (f"{y}({x})", "tangent", _slope(y, x)), strict=True):
             label = self.legend.getLabel(sample)
             if label is not None:
                 label.setText(text, color=QColor(t.text), size="9pt")
@@ -427,8 +444,15 @@ class SensitivityView(pg.GraphicsLayoutWidget):
 
     def _heat_scrubbed(self, point: QPointF) -> None:
         y_lo, y_hi = self.heat_plot.vb.viewRange()[1]
-        self.point_dragged.emit(self._clamp(point.x()), min(max(point.y(), y_lo), y_hi))
+        x2 = min(max(point.y(), y_lo), y_hi)
+        self.point_dragged.emit(self.snap_x(point.x()), snap_value(x2, value_step(max(abs(y_lo), abs(y_hi)))))
 
     def _clamp(self, x: float) -> float:
         lo, hi = self._x_range
         return min(max(x, lo), hi)
+
+    def snap_x(self, x: float) -> float:
+        """``x`` inside the range, rounded to the step a scrub on the canvas moves in (for
+        the magnitude of the numbers on the axis): 0.5, not 0.500353."""
+        lo, hi = self._x_range
+        return self._clamp(snap_value(x, value_step(max(abs(lo), abs(hi)))))

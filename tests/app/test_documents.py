@@ -163,7 +163,9 @@ EDITS = {
 
 
 @pytest.mark.parametrize("kind", list(EDITS))
-def test_undo_and_redo_of_each_edit_returns_to_the_saved_bytes(window, tmp_path: Path, kind: str) -> None:
+def test_undo_and_redo_of_each_edit_returns_to_the_saved_bytes(
+    window, dialogs, tmp_path: Path, kind: str
+) -> None:
     path = tmp_path / "doc.json"
     write_graph(path, x=3.0)
     assert window.open_file(path)
@@ -179,6 +181,9 @@ def test_undo_and_redo_of_each_edit_returns_to_the_saved_bytes(window, tmp_path:
 
     window.actions["redo"].trigger()
     assert dumps(window.document.graph) == after
+    if kind == "build replace":  # a replaced graph is a new document: Save asks where
+        assert window.document.file_path is None
+        dialogs.save_paths.append(str(path))
     assert window.save()
     assert load(path) == window.document.graph
     assert path.read_text(encoding="utf-8") == after

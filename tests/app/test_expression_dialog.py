@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app_helpers import write_graph
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -114,3 +114,55 @@ def test_program_free_names_are_inputs_and_a_refused_text_empties_the_preview(wi
     QTest.keyClick(dialog.editor, Qt.Key.Key_Backspace)
     assert dialog.error is None and len(dialog.preview_scene.node_items()) == 7
     dialog.reject()
+
+
+def _link_on_screen(window, source: str, target: str) -> bool:
+    """Whether the viewport shows the link's curve: along the stretch between the port
+    and the label chip, nearly every sampled point has a pixel of the link's colour."""
+    from PySide6.QtGui import QColor
+
+    graph = window.document.graph
+    edge = next(
+        e
+        for e in graph.edges()
+        if graph.node(e.source).name == source and graph.node(e.target).name == target
+    )
+    item = window.scene.edge_item(edge)
+    window.view.viewport().repaint()
+    image = window.view.viewport().grab().toImage()
+    ink = QColor(window.scene.canvas_style.edge)
+    samples = [0.12 + 0.02 * k for k in range(12)]
+    hits = 0
+    for t in samples:
+        p = window.view.mapFromScene(item.path_point(t))
+        near = [image.pixelColor(p.x() + dx, p.y() + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+        hits += any(
+            abs(c.red() - ink.red()) + abs(c.green() - ink.green()) + abs(c.blue() - ink.blue()) < 90
+            for c in near
+        )
+    return hits >= len(samples) // 2
+
+
+def test_a_replace_after_stepping_to_the_end_draws_every_link(window, qtbot) -> None:
+    """The new user's steps: Ctrl+E, End, Ctrl+E with a program, replace."""
+    window.resize(1440, 900)
+    QTest.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.expression_dialog
+    dialog.editor.setPlainText("(2*x+1)**2")
+    QTest.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+    QTest.mouseClick(
+        window.view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=window.view.viewport().rect().topLeft() + QPoint(8, 8),
+    )
+    window.actions["backward_end"].trigger()
+    window.view.viewport().repaint()
+    QTest.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.expression_dialog
+    dialog.editor.setPlainText(
+        "a = Value(2.0); b = Value(3.0); c = a*b; d = c + 1; loss = d**2; loss.backward()"
+    )
+    assert dialog.replace
+    QTest.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+    for source, target in (("a", "c"), ("b", "c"), ("c", "d"), ("d", "loss")):
+        assert _link_on_screen(window, source, target), f"{source} → {target} is not drawn"

@@ -185,6 +185,9 @@ def test_preferences_persist_between_windows(make_window, settings: QSettings) -
     first.set_large_font(True)
     first.set_edge_labels(False)
     first.panels["inspectorDock"].hide()
+    # The palette never elides its titles, so with large text it and the animation strip
+    # need more than the offscreen screen's 800 px: hide it (its state persists too).
+    first.panels["paletteDock"].hide()
     first.resize(790, 560)  # within the offscreen screen (restoreGeometry clamps to it)
     assert first.close()
     settings.sync()
@@ -195,6 +198,7 @@ def test_preferences_persist_between_windows(make_window, settings: QSettings) -
     assert second.actions["large_font"].isChecked()
     assert not second.actions["edge_labels"].isChecked() and not second.scene.show_edge_labels
     assert not second.panels["inspectorDock"].isVisible()
+    assert not second.panels["paletteDock"].isVisible()
     assert (second.width(), second.height()) == (790, 560)
     assert QApplication.instance().palette().window().color().name() != "#000000"
 

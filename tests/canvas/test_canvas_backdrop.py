@@ -137,3 +137,18 @@ def test_a_value_change_costs_one_repaint(canvas: Canvas, qapp: QApplication) ->
         assert counter.count == 0
     finally:
         canvas.view.viewport().removeEventFilter(counter)
+
+
+def test_a_pan_and_an_edit_in_the_same_frame_both_reach_the_screen(canvas: Canvas) -> None:
+    """Replacing the graph adds links and refits the view before one paint: the pan's
+    strip and the edited area are two stale parts of the picture (the b → c link of the
+    lesson went missing that way after Ctrl+E)."""
+    canvas.scene.set_show_edge_labels(False)
+    doc, view = canvas.document, canvas.view
+    assert _stale_pixels(canvas) <= 4
+    doc.move_nodes({canvas.node_id("b"): (30.0, 170.0)})  # the b → c link moves ...
+    view.verticalScrollBar().setValue(view.verticalScrollBar().value() + 19)  # ... and the view pans
+    assert _stale_pixels(canvas) <= 4
+    doc.move_nodes({canvas.node_id("a"): (40.0, -60.0)})
+    view.horizontalScrollBar().setValue(view.horizontalScrollBar().value() - 13)
+    assert _stale_pixels(canvas) <= 4

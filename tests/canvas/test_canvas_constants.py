@@ -120,6 +120,11 @@ def test_a_pill_is_scrubbed_and_typed_into_like_a_value_row(canvas: Canvas) -> N
     canvas.double_click(canvas.point(two.card_rect().center()))
     editor = canvas.scene.editor
     assert editor is not None and editor.geometry().width() >= 80.0
+    # Centred on its pill, the number where the pill had it (it sat left of the pill).
+    pill = two.card_rect()
+    assert abs(editor.geometry().center().x() - pill.center().x()) <= 1.0
+    assert editor.geometry().top() == pill.top() and editor.geometry().height() == pill.height()
+    assert editor.line_edit.alignment() & Qt.AlignmentFlag.AlignHCenter
     editor.line_edit.setText("3")
     QTest.keyClick(editor.line_edit, Qt.Key.Key_Return)
     assert node.value == 3.0 and canvas.item("loss").value_text() == "343"
