@@ -40,6 +40,7 @@ _REFUSED_EXPRESSIONS = {
     "Tuple": "tuples are", "List": "lists are", "Dict": "dicts are", "Set": "sets are", "Slice": "slices are",
     "NamedExpr": "':=' is", "Await": "'await' is", "Yield": "'yield' is", "YieldFrom": "'yield' is",
 }  # fmt: skip
+
 Plan = tuple[str, object, list[ast.expr]]  # kind, detail, operands to build first
 
 
