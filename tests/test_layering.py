@@ -24,7 +24,10 @@ PROBE = """
 import importlib, json, pkgutil, sys
 import explorer, explorer.graph
 names = ["explorer", "explorer.io.format", "explorer.io.atomic", "explorer.bundled"]
-names += ["explorer.io.lesson", "explorer.io.lesson_model"]
+names += ["explorer.io." + m for m in ("format_checks", "format_functions", "format_migrations")]
+names += ["explorer.io.format_plan", "explorer.io.format_writing"]
+names += ["explorer.io.code_export", "explorer.io.code_export_value"]
+names += ["explorer.io.lesson", "explorer.io.lesson_model", "explorer.io.lesson_directives"]
 names += [m.name for m in pkgutil.iter_modules(explorer.graph.__path__, "explorer.graph.")]
 for name in names:
     importlib.import_module(name)

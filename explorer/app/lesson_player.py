@@ -5,23 +5,23 @@ and everything else derives from the step number. Entering a step (Next, Back, o
 saved place when a lesson reopens) restores that step's graph as one undo step, then
 selects, highlights, seeks the animation and raises docks as the step says. The learner
 may edit freely; the panel only watches the document's evaluations to notice when a
-task is met. It drives the window only through public methods (``LessonHost``).
+task is met. It drives the window only through public methods (``LessonHost``, in
+:mod:`explorer.app.lesson_host`).
 
 Step text is shown by ``LessonText`` (Qt's own Markdown, no HTML, no network).
 
-Imports: PySide6, explorer.app.lessons, explorer.io.lesson, explorer.graph.
+Imports: PySide6, explorer.app.lessons, explorer.app.lesson_host (and the chart and text
+widgets), explorer.io.lesson, explorer.graph.
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDockWidget,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.app.lesson_chart import GradientChart
+from explorer.app.lesson_host import DOCKS, LESSON_DOCK_WIDTH, LessonHost
 from explorer.app.lesson_text import LessonText
 from explorer.app.lessons import LessonProgress, list_lessons
 from explorer.graph.layout import apply_layout
@@ -52,51 +53,6 @@ from explorer.io.lesson import (
     Task,
     load_lesson,
 )
-
-if TYPE_CHECKING:
-    from explorer.animation.player import Player
-    from explorer.app.settings import Preferences
-    from explorer.document.document import GraphDocument
-    from explorer.theme import Theme
-
-# Lesson dock names -> the window's dock object names.
-DOCKS = {
-    "chain": "narrativeDock",
-    "sensitivity": "sensitivityDock",
-    "inspector": "inspectorDock",
-    "animation": "animationDock",
-    "nodes": "paletteDock",
-    "lesson": "lessonDock",
-}
-LESSON_DOCK_WIDTH = 330
-
-
-class LessonHost(Protocol):
-    """What the panel needs from the main window (all public)."""
-
-    document: GraphDocument
-    player: Player
-    panels: dict[str, QDockWidget]
-    prefs: Preferences
-    theme: Theme
-    example_title: str | None  # what the title bar calls an untitled document
-
-    def select_nodes(self, ids: list[str]) -> None: ...
-    def fit_view(self, keep_fitting: bool = False) -> None: ...
-    def panel_widget(self, object_name: str) -> QWidget | None: ...
-    def new_document(self) -> bool: ...
-    def add_panel(
-        self,
-        widget: QWidget,
-        title: str,
-        object_name: str,
-        area: Qt.DockWidgetArea = ...,
-        visible: bool = ...,
-    ) -> QDockWidget: ...
-    def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget) -> None: ...
-    def resizeDocks(
-        self, docks: list[QDockWidget], sizes: list[int], orientation: Qt.Orientation
-    ) -> None: ...
 
 
 def task_text(task: Task) -> str:

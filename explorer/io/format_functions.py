@@ -13,7 +13,7 @@ a cycle of calls (named: ``f -> g -> f``), nesting at most ``MAX_FUNCTION_DEPTH`
 at most ``MAX_INLINED_NODES`` nodes once inlined. All loops are iterative, so a file with
 ten thousand nested definitions is refused at once, never by a recursion error.
 
-Imports: standard library, ``explorer.graph`` and the format module (never Qt).
+Imports: standard library, ``explorer.graph`` and the format's modules (never Qt).
 """
 
 from __future__ import annotations
@@ -25,19 +25,10 @@ from typing import Any
 from explorer.graph.functions import MAX_FUNCTION_DEPTH, MAX_INLINED_NODES, Function, name_problem
 from explorer.graph.model import Graph
 from explorer.graph.ops import OPS
-from explorer.io.format import (
-    MAX_ITEMS,
-    _build_order,
-    _check_edges,
-    _check_nodes,
-    _field,
-    _kind,
-    _PlanNode,
-    _Refused,
-    _show,
-    build_nodes,
-    nodes_to_list,
-)
+from explorer.io.format import MAX_ITEMS
+from explorer.io.format_checks import _field, _kind, _Refused, _show
+from explorer.io.format_plan import _build_order, _check_edges, _check_nodes, _PlanNode, build_nodes
+from explorer.io.format_writing import nodes_to_list
 
 FUNCTION_KEYS = ("name", "parameters", "output", "nodes", "edges")
 

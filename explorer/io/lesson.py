@@ -28,23 +28,23 @@ naming the file, the line and the directive, e.g.
 Nothing typed in a lesson is executed: programs and expressions go through the
 whitelisting parser, graph files through the validating graph reader.
 
-Imports: standard library, explorer.graph, explorer.io.format, explorer.io.lesson_model,
-explorer.bundled.
+This module reads the Markdown (title, intro, ``##`` steps, fenced blocks) and is the public
+face; each directive's arguments are read by :mod:`explorer.io.lesson_directives`.
+
+Imports: standard library, explorer.graph, explorer.io.lesson_directives,
+explorer.io.lesson_model.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from explorer.bundled import examples_dir
 from explorer.graph.engine import evaluate
-from explorer.graph.model import Graph, GraphError
-from explorer.graph.parser import parse
-from explorer.io.format import FormatError, load
+from explorer.graph.model import Graph
+from explorer.io.lesson_directives import DIRECTIVES, DirectiveReader, Refused, chain_program
 from explorer.io.lesson_model import (
     BuildTask,
     Condition,
@@ -86,6 +86,7 @@ __all__ = [
     "ShowView",
     "Step",
     "Task",
+    "chain_program",
     "check_numbers",
     "load_lesson",
     "loads_lesson",
@@ -93,19 +94,7 @@ __all__ = [
 
 MAX_LESSON_BYTES = 1_000_000  # a lesson is prose: a megabyte is far more than any needs
 MAX_STEPS = 200
-MAX_CHAIN = 1000
 BLOCK_TAG = "lesson"
-DOCKS = ("chain", "sensitivity", "inspector", "animation", "nodes", "lesson")
-PLAY_NAMED = ("start", "forward", "end")
-DIRECTIVES = ("graph", "set", "select", "highlight", "play", "dock", "view", "predict", "expect", "task")
-VIEWS = ("gears", "paths", "steps", "magnitudes")
-
-_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
-_QUANTITY = re.compile(rf"^(?:d({_NAME})\s*/\s*d({_NAME})|({_NAME}))$")
-_CONDITION = re.compile(
-    r"^(?P<q>.+?)\s*(?P<rel><=|>=|=|<|>)\s*(?P<num>[^±]+?)(?:\s*(?:±|\+-|\+/-)\s*(?P<tol>.+))?$"
-)
-_LINK = re.compile(r"\bt\b")
 _FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\s*([^`\s]*)")
 
 
@@ -127,10 +116,6 @@ class LessonError(ValueError):
             parts.append(self.directive)
         parts.append(self.message)
         return ": ".join(parts)
-
-
-class _Refused(Exception):
-    """Raised inside a directive reader; the caller adds file, line and directive."""
 
 
 # ---------------------------------------------------------------------------- reading
@@ -184,12 +169,13 @@ class _RawStep:
     block: list[tuple[int, str]] | None = None  # (line number, text) of the directive block
 
 
-class _Reader:
+class _Reader(DirectiveReader):
+    """Splits the Markdown into steps and reads each step's directive block."""
+
     def __init__(self, text: str, source: str, folder: Path | None) -> None:
+        super().__init__(folder)
         self.lines = text.splitlines()
         self.source = source
-        self.folder = folder
-        self.graph: Graph | None = None  # the current step graph while directives are read
 
     def fail(self, message: str, line: int | None = None, directive: str | None = None) -> LessonError:
         return LessonError(message, source=self.source, line=line, directive=directive)
@@ -278,273 +264,9 @@ class _Reader:
                 )
             try:
                 found.append(getattr(self, f"read_{name}")(number, rest.strip()))
-            except _Refused as exc:
+            except Refused as exc:
                 raise self.fail(str(exc), number, name) from None
         return found
-
-    def need_graph(self) -> Graph:
-        if self.graph is None:
-            raise _Refused("no graph yet: put a 'graph:' directive in this step or an earlier one")
-        return self.graph
-
-    def need_names(self, names: Iterable[str]) -> None:
-        graph = self.need_graph()
-        for name in names:
-            try:
-                graph.find(name)
-            except GraphError:
-                known = ", ".join(sorted(n.name for n in graph if n.name)) or "none"
-                raise _Refused(f"no node named {name!r} in this step's graph (names: {known})") from None
-
-    def read_graph(self, line: int, rest: str) -> LoadGraph:
-        kind, arg = _head(rest)
-        if not arg:
-            raise _Refused(
-                "expected 'example NAME', 'file PATH', 'program TEXT' or 'chain N of EXPR from x = V'"
-            )
-        if kind == "example":
-            path = examples_dir() / f"{arg}.json"
-            if not re.fullmatch(r"[A-Za-z0-9_\-]+", arg) or not path.is_file():
-                known = ", ".join(sorted(p.stem for p in examples_dir().glob("*.json")))
-                raise _Refused(f"no bundled example {arg!r} (bundled: {known})")
-            graph = self.load_file(path)
-        elif kind == "file":
-            graph = self.load_file(self.beside_lesson(arg))
-        elif kind == "program":
-            graph = self.parse_program(arg)
-        elif kind == "chain":
-            graph = self.parse_program(chain_program(arg))
-        else:
-            raise _Refused(f"unknown graph source {kind!r} (use example, file, program or chain)")
-        self.graph = graph
-        return LoadGraph(line, rest, graph.copy())
-
-    def beside_lesson(self, relative: str) -> Path:
-        if self.folder is None:
-            raise _Refused("'graph: file' needs a lesson read from a file")
-        candidate = Path(relative)
-        if candidate.is_absolute() or ".." in candidate.parts:
-            raise _Refused(
-                f"{relative!r}: a graph file must be in the lesson's folder (no absolute paths or '..')"
-            )
-        path = self.folder / candidate
-        if not path.is_file():
-            raise _Refused(f"graph file {relative!r} not found next to the lesson")
-        return path
-
-    @staticmethod
-    def load_file(path: Path) -> Graph:
-        try:
-            return load(path)
-        except FormatError as exc:
-            raise _Refused(str(exc)) from None
-
-    @staticmethod
-    def parse_program(text: str) -> Graph:
-        try:
-            graph = parse(text)
-            evaluate(graph)
-        except (GraphError, ValueError) as exc:
-            raise _Refused(f"cannot build the graph: {exc}") from None
-        return graph
-
-    def read_set(self, line: int, rest: str) -> SetValues:
-        graph = self.need_graph()
-        values: list[tuple[str, float]] = []
-        for part in _split_list(rest):
-            name, eq, number = part.partition("=")
-            name = name.strip()
-            if not eq:
-                raise _Refused(f"expected NAME = NUMBER, got {part!r}")
-            self.need_names([name])
-            if graph.find(name).op != "input":
-                raise _Refused(f"{name!r} is not an input; only inputs can be set")
-            value = _number(number)
-            graph.set_value(graph.find(name).id, value)
-            values.append((name, value))
-        if not values:
-            raise _Refused("expected NAME = NUMBER, ...")
-        return SetValues(line, tuple(values))
-
-    def read_names(self, rest: str) -> tuple[str, ...]:
-        names = tuple(_split_list(rest))
-        if not names:
-            raise _Refused("expected one or more node names")
-        self.need_names(names)
-        return names
-
-    def read_select(self, line: int, rest: str) -> Select:
-        return Select(line, self.read_names(rest))
-
-    def read_highlight(self, line: int, rest: str) -> Highlight:
-        return Highlight(line, self.read_names(rest))
-
-    def read_play(self, line: int, rest: str) -> Play:
-        self.need_graph()
-        if rest in PLAY_NAMED:
-            return Play(line, rest)
-        if re.fullmatch(r"\d{1,6}", rest):
-            return Play(line, int(rest))
-        raise _Refused(f"expected start, forward, end or a step number, got {rest!r}")
-
-    def read_dock(self, line: int, rest: str) -> ShowDock:
-        if rest not in DOCKS:
-            raise _Refused(f"unknown dock {rest!r} (docks: {', '.join(DOCKS)})")
-        return ShowDock(line, rest)
-
-    def read_view(self, line: int, rest: str) -> ShowView:
-        views = tuple(_split_list(rest))
-        if not views:
-            raise _Refused(f"expected one or more of {', '.join(VIEWS)}")
-        for view in views:
-            if view not in VIEWS:
-                raise _Refused(f"unknown view {view!r} (views: {', '.join(VIEWS)})")
-        if "paths" in views and "steps" in views:
-            raise _Refused("'paths' and 'steps' are two tabs of one panel: choose one")
-        return ShowView(line, views)
-
-    def read_condition(self, text: str) -> Condition:
-        match = _CONDITION.match(text)
-        if not match:
-            raise _Refused(f"expected QUANTITY = NUMBER [± TOLERANCE], got {text!r}")
-        quantity = _quantity(match.group("q"))
-        self.need_names(quantity.names())
-        tol = match.group("tol")
-        tolerance = None if tol is None else _number(tol)
-        if tolerance is not None and tolerance < 0:
-            raise _Refused("a tolerance must not be negative")
-        return Condition(quantity, match.group("rel"), _number(match.group("num")), tolerance)
-
-    def check_now(self, condition: Condition) -> None:
-        try:
-            value = condition.quantity.evaluate(self.need_graph())
-        except GraphError as exc:
-            raise _Refused(str(exc)) from None
-        if not condition.holds_for(value):
-            raise _Refused(
-                f"{condition.quantity.text} is {value:.12g} here, the lesson says {condition.text}"
-            )
-
-    def read_predict(self, line: int, rest: str) -> Predict:
-        condition = self.read_condition(rest)
-        if condition.relation != "=":
-            raise _Refused("a prediction asks for one number: use '='")
-        self.check_now(condition)
-        return Predict(line, condition)
-
-    def read_expect(self, line: int, rest: str) -> Expect:
-        condition = self.read_condition(rest)
-        self.check_now(condition)
-        return Expect(line, condition)
-
-    def read_task(self, line: int, rest: str) -> Task:
-        kind, arg = _head(rest)
-        if kind == "drag":
-            return self.read_drag(line, arg)
-        if kind == "connect":
-            source, arrow, target = arg.partition("->")
-            if not arrow or not source.strip() or not target.strip():
-                raise _Refused(f"expected 'connect SOURCE -> TARGET', got {arg!r}")
-            self.need_names([source.strip(), target.strip()])
-            return ConnectTask(line, source.strip(), target.strip())
-        if kind == "build":
-            return self.read_build(line, arg)
-        raise _Refused(f"unknown task {kind!r} (tasks: drag, connect, build)")
-
-    def read_drag(self, line: int, arg: str) -> DragTask:
-        match = re.fullmatch(rf"({_NAME})\s+until\s+(.+?)(?:,\s*show\s+({_NAME})\s*=\s*(\S+))?", arg)
-        if not match:
-            raise _Refused(f"expected 'drag NAME until CONDITION[, show NAME = NUMBER]', got {arg!r}")
-        name = match.group(1)
-        self.need_names([name])
-        graph = self.need_graph()
-        if graph.find(name).op != "input":
-            raise _Refused(f"{name!r} is not an input; only inputs can be dragged")
-        condition = self.read_condition(match.group(2))
-        answer = None
-        if match.group(3) is not None:
-            if match.group(3) != name:
-                raise _Refused(f"'show' must set the dragged input {name!r}")
-            answer = _number(match.group(4))
-            solved = graph.copy()
-            solved.set_value(solved.find(name).id, answer)
-            if not condition.holds(solved):
-                raise _Refused(f"at {name} = {answer:g} the condition {condition.text} does not hold")
-        return DragTask(line, name, condition, answer)
-
-    def read_build(self, line: int, arg: str) -> BuildTask:
-        expression, at, where = arg.partition(" at ")
-        reference = self.parse_program(expression.strip())
-        points: list[tuple[tuple[str, float], ...]] = []
-        if at:
-            name, eq, numbers = where.partition("=")
-            name = name.strip()
-            if not eq or not re.fullmatch(_NAME, name):
-                raise _Refused(f"expected 'at NAME = N1, N2, ...', got {where.strip()!r}")
-            try:
-                reference.find(name)
-            except GraphError:
-                raise _Refused(f"{name!r} does not appear in {expression.strip()!r}") from None
-            points = [((name, _number(n)),) for n in _split_list(numbers)]
-        if not points:
-            names = [n.name for n in reference.inputs() if n.name]
-            points = [tuple((n, v + i * 0.37) for i, n in enumerate(names)) for v in (-1.3, 0.4, 2.1)]
-        return BuildTask(line, expression.strip(), reference, tuple(points))
-
-
-# ---------------------------------------------------------------------------- helpers
-def _head(text: str) -> tuple[str, str]:
-    """The first word and the rest (a program may start on the next line)."""
-    parts = text.split(None, 1)
-    return (parts[0] if parts else "", parts[1].strip() if len(parts) > 1 else "")
-
-
-def _split_list(text: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[,\n]", text) if part.strip()]
-
-
-def _number(text: str) -> float:
-    try:
-        value = float(text.strip().replace("−", "-"))
-    except ValueError:
-        raise _Refused(f"{text.strip()!r} is not a number") from None
-    if not math.isfinite(value):
-        raise _Refused(f"{text.strip()!r} is not a finite number")
-    return value
-
-
-def _quantity(text: str) -> Quantity:
-    match = _QUANTITY.match(text.strip())
-    if not match:
-        raise _Refused(f"expected a node name (h) or a derivative (dh/dx), got {text.strip()!r}")
-    if match.group(3) is not None:
-        return Quantity(match.group(3))
-    return Quantity(match.group(1), match.group(2))
-
-
-def chain_program(spec: str) -> str:
-    """``10 of sigmoid(t) from x = 0`` → a program ``x = 0; n1 = sigmoid(x); …; y = sigmoid(n9)``.
-
-    The template's ``t`` is the previous link; the last node is named ``y``. Long chains are
-    the point of the *Long chains* lesson, and writing 100 lines by hand helps nobody.
-    """
-    match = re.fullmatch(rf"(\d+)\s+of\s+(.+?)\s+from\s+({_NAME})\s*=\s*(\S+)", spec.strip())
-    if not match:
-        raise _Refused(f"expected 'chain N of EXPR(t) from NAME = VALUE', got {spec!r}")
-    count, template, start = int(match.group(1)), match.group(2), match.group(3)
-    if not 1 <= count <= MAX_CHAIN:
-        raise _Refused(f"a chain has 1 to {MAX_CHAIN} links, not {count}")
-    if not re.search(r"\bt\b", template):
-        raise _Refused(f"the template {template!r} must use t (the previous link)")
-    if start in ("t", "y") or re.fullmatch(r"n\d+", start):
-        raise _Refused(f"the chain's input cannot be called {start!r}")
-    lines = [f"{start} = {_number(match.group(4))!r}"]
-    previous = start
-    for i in range(1, count + 1):
-        name = "y" if i == count else f"n{i}"
-        lines.append(f"{name} = " + _LINK.sub(previous, template))
-        previous = name
-    return "\n".join(lines)
 
 
 def check_numbers(lesson: Lesson) -> list[str]:
