@@ -7,6 +7,14 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_SCALE_FACTOR", "1")
 
+# CI runs property tests with a fixed seed per test, so a run is repeatable and a red CI is
+# a real regression, not a new random example; local runs keep exploring new examples.
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
 
 def pytest_sessionfinish(session: object, exitstatus: int) -> None:
     """Empty the clipboard before Qt tears down: with the offscreen platform, a clipboard
