@@ -216,6 +216,7 @@ class ReadoutItem(pg.GraphicsWidget):
         self._small.setPointSizeF(point_size * 0.82)
         self._items: list[QGraphicsSimpleTextItem] = []
         self._lines = 0
+        self._shown: tuple[list[list[Run]], bool] = ([], False)
         self._line_height = QFontMetricsF(self._font).height() * 1.18
         self.set_line_count(1)
 
@@ -229,27 +230,51 @@ class ReadoutItem(pg.GraphicsWidget):
 
     def set_lines(self, lines: list[list[Run]], small_last: bool = False) -> None:
         """Lay out the runs; with ``small_last`` the last line is a smaller remark."""
+        self._shown = (lines, small_last)
         self.set_line_count(len(lines))
         k = 0
         y = 2.0
+        room = self.size().width() - 8.0
         for n, runs in enumerate(lines):
-            x = 4.0
             small = small_last and n == len(lines) - 1
-            for text, colour, bold in runs:
+            fonts = [self._small if small else (self._bold if bold else self._font) for _, _, bold in runs]
+            widths = [
+                QFontMetricsF(f).horizontalAdvance(text) for f, (text, _, _) in zip(fonts, runs, strict=True)
+            ]
+            # A line wider than the dock is drawn smaller rather than cut off at the right
+            # ("dy/dx = un…"); the line height stays, so a drag never relayouts the plot.
+            scale = min(1.0, room / sum(widths)) if room > 0 and sum(widths) > 0 else 1.0
+            x = 4.0
+            for (text, colour, _), font, width in zip(runs, fonts, widths, strict=True):
                 if k == len(self._items):
                     self._items.append(QGraphicsSimpleTextItem(self))
                 item = self._items[k]
                 k += 1
-                font = self._small if small else (self._bold if bold else self._font)
                 item.setFont(font)
                 item.setText(text)
                 item.setBrush(QColor(colour))
-                item.setPos(x, y)
+                item.setScale(scale)
+                item.setPos(x, y + (1.0 - scale) * self._line_height / 2)
                 item.setVisible(True)
-                x += QFontMetricsF(font).horizontalAdvance(text)
+                x += width * scale
             y += self._line_height
         for item in self._items[k:]:
             item.setVisible(False)
+
+    def resizeEvent(self, event: object) -> None:
+        """A narrower dock re-fits the lines already shown."""
+        super().resizeEvent(event)
+        if self._shown[0]:
+            self.set_lines(*self._shown)
+
+    def fits(self) -> bool:
+        """Whether every visible run ends inside the item (for tests)."""
+        right = self.size().width()
+        return all(
+            i.pos().x() + i.boundingRect().width() * i.scale() <= right + 0.5
+            for i in self._items
+            if i.isVisible()
+        )
 
     def text(self) -> str:
         """The readout as plain text (for tests and accessibility)."""

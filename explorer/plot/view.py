@@ -383,6 +383,8 @@ class SensitivityView(pg.GraphicsLayoutWidget):
                     (")", t.grad, False),
                 ]
             )
+        if x != x and self._note:
+            lines = []  # nothing to plot against yet: the remark alone, not "x = undefined …"
         if self._note:
             lines.append([(self._note, t.muted_text, False)])
         self.readout.set_lines(lines, small_last=bool(self._note))

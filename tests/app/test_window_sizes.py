@@ -62,6 +62,9 @@ def _check_layout(window) -> None:
         rect = _scene_item_rect(view, item)
         assert dock.adjusted(-1, -1, 1, 1).contains(rect), f"{type(item).__name__} {rect} is outside {dock}"
     assert view.ci.geometry().width() <= view.width() + 1  # the layout is not wider than the view
+    # The readout ("x = 3   loss = 49   d(loss)/dx = 28") ends inside the dock, not cut off.
+    assert view.readout.fits(), view.readout.text()
+    assert dock.adjusted(-1, -1, 1, 1).contains(_scene_item_rect(view, view.readout))
     assert _scene_item_rect(view, view.y_plot.getViewBox()).height() >= 45  # a curve has room
     assert _scene_item_rect(view, view.dy_plot.getViewBox()).height() >= 30
 
@@ -127,3 +130,15 @@ def test_shrinking_and_growing_back_keeps_everything_whole(make_window, qtbot, t
         _check_layout(window)
     window.grab().save(str(tmp_path / "window-shrunk-again.png"))
     assert QRectF(window.scene.nodes_rect()).isValid()
+
+
+def test_with_nothing_to_plot_the_readout_is_one_remark_that_fits(make_window, qtbot) -> None:
+    """An empty graph (the welcome page's canvas) said "x = undefined  y = undefined  dy/dx = un",
+    cut at the dock's edge, above "Add an input node…": now only the remark, whole."""
+    window = make_window()
+    window.resize(1024, 700)
+    _settle(window, qtbot)
+    readout = window.sensitivity.view.readout
+    assert "undefined" not in readout.text()
+    assert "input" in readout.text().lower()
+    assert readout.fits()
