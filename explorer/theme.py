@@ -13,6 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+# How every view writes a number (short, exact for integers, "undefined" for NaN): one
+# definition, in the graph layer, because node names built there use it too.
+from explorer.graph.naming import format_number as format_number
+
 
 @dataclass(frozen=True, slots=True)
 class Theme:
@@ -82,21 +86,6 @@ DARK = Theme(
 )
 
 THEMES = {LIGHT.name: LIGHT, DARK.name: DARK}
-
-
-def format_number(x: float, digits: int = 4) -> str:
-    """How every view writes a number: short, exact for integers, 'undefined' for NaN."""
-    if x != x:
-        return "undefined"
-    if x == 0.0:
-        return "0"
-    if float(x).is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    text = f"{x:.{digits}g}"
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        return f"{mantissa}e{int(exp)}"
-    return text
 
 
 def value_step(value: float, fine: bool = False) -> float:

@@ -15,8 +15,10 @@ from explorer.graph.ops import OPS
 
 
 def format_number(x: float, digits: int = 4) -> str:
-    """How a constant's number reads in a name; the same text as ``explorer.theme.format_number``
-    (the graph layer imports nothing above it, so the few lines live here too)."""
+    """How every view writes a number: short, exact for integers, 'undefined' for NaN.
+
+    It lives in the graph layer because node names (``2·x``) are built here; the views
+    import it through ``explorer.theme``."""
     if x != x:
         return "undefined"
     if x == 0.0:
