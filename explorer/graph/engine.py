@@ -28,7 +28,7 @@ The point evaluation runs on Python floats over a program compiled once per grap
 structure (indices instead of ids), because at a thousand nodes per-call overhead, not
 arithmetic, is what costs. Sweeps over many x values live in :mod:`explorer.graph.tape`.
 
-Imports: standard library and NumPy only.
+Imports: standard library, NumPy and explorer.graph (model, ops, trace); never Qt.
 """
 
 from __future__ import annotations
@@ -37,13 +37,11 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from explorer.graph.model import Edge, Graph, GraphError
 from explorer.graph.ops import OPS, DomainError, NumericOverflow, Op
-
-if TYPE_CHECKING:
-    from explorer.graph.trace import Trace
+from explorer.graph.trace import Trace, build_trace
 
 NAN = math.nan
 # (node, forward, local, first operand, second operand or -1, first edge): one per fully
@@ -322,8 +320,6 @@ class Evaluation:
     @cached_property
     def trace(self) -> Trace:
         """The ordered forward and backward steps, for the animation and narrative."""
-        from explorer.graph.trace import build_trace
-
         return build_trace(self)
 
     def tangents(self, input_name_or_id: str) -> dict[str, float]:

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from animation_fakes import FakeScene, node_id
 from PySide6.QtGui import QFont, QFontMetrics
 
 from explorer.animation.controls import AnimationControls
@@ -18,6 +17,8 @@ from explorer.animation.narrative import NarrativePanel
 from explorer.animation.player import Player
 from explorer.document.document import GraphDocument
 from explorer.io.format import load
+
+from .animation_fakes import FakeScene, node_id
 
 LESSON_H = Path(__file__).resolve().parents[2] / "resources" / "examples" / "lesson_h.json"
 
