@@ -302,6 +302,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     """One file to OUT, or many files into the folder OUT in one process (one Qt start-up)."""
     try:
         from explorer.app.export_cli import run_export
+        from explorer.io.export import ExportError
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise CliError(f"export is not available: {exc}") from None
     out = Path(args.out)
@@ -314,7 +315,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
     for file in args.files:
         target = str(out / f"{Path(file).stem}.{args.format or 'svg'}") if into_folder else args.out
         one = argparse.Namespace(**{**vars(args), "file": file, "out": target})
-        code = run_export(one, _load_graph(file, None), _parse_assignments)
+        try:
+            code = run_export(one, _load_graph(file, None), _parse_assignments)
+        except ExportError as exc:
+            raise CliError(str(exc)) from None
         if code:
             return code
     return 0

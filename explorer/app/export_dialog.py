@@ -11,7 +11,10 @@ the graph's own folder) and follows the format until the user types a name of th
 ``copy_diagram(document, settings)`` is Edit → Copy as Image: the same drawing with the
 remembered stage, theme and scale, on the clipboard as an image plus SVG.
 
-Imports: PySide6, explorer.app.export_cli, explorer.document, explorer.io, explorer.theme.
+The drawing and the writing are :mod:`explorer.app.exporting`'s, the pipeline the command
+line uses too; this module only chooses, shows and remembers.
+
+Imports: PySide6, explorer.app.exporting, explorer.document, explorer.io, explorer.theme.
 """
 
 from __future__ import annotations
@@ -40,15 +43,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.app.export_cli import (
+from explorer.app.exporting import (
     STAGES,
-    animation_frames,
     animation_region,
     animation_scale,
     apply_stage,
     diagram_region,
     export_scene,
-    frame_caption,
+    last_frame,
+    write_code,
+    write_scene,
 )
 from explorer.document.document import GraphDocument
 from explorer.graph.model import GraphError
@@ -62,10 +66,6 @@ from explorer.io.export import (
     copy_to_clipboard,
     pixel_size,
     render_image,
-    write_apng,
-    write_diagram,
-    write_frames,
-    write_gif,
 )
 from explorer.theme import THEMES
 
@@ -371,7 +371,7 @@ class ExportDialog(QDialog):
         self.size_label.setText(f"{size.width()} × {size.height()} px" if self.fmt in PIXEL_FORMATS else "")
         look = min(1.0, PREVIEW_RENDER_WIDTH / max(region.width(), region.height(), 1.0))
         if self.fmt in ANIMATIONS:
-            image = self._last_frame(region, look)
+            image = last_frame(self._scene, region, look)
         else:
             apply_stage(self._scene, self.stage)
             image = render_image(self._scene, region, look, self.options().transparent)
@@ -391,18 +391,6 @@ class ExportDialog(QDialog):
             found.clearSelection()
             self.preview_code.setTextCursor(found)
             self.preview_code.ensureCursorVisible()
-
-    def _last_frame(self, region: QRectF, scale: float) -> QImage:
-        """The animation's last frame: every value and gradient, the last step in the caption."""
-        from explorer.animation.player import Player
-
-        player = Player(self._scene.document, self._scene)
-        try:
-            player.seek(player.count)
-            caption = frame_caption(player.timeline, player.count)
-            return render_image(self._scene, region, scale, caption=caption)
-        finally:
-            player.reset()
 
     def _refuse(self, message: str) -> None:
         self.error_label.setText(message)
@@ -457,30 +445,15 @@ class ExportDialog(QDialog):
         return True
 
     def _write(self, path: Path) -> None:
-        fmt = self.fmt
-        if fmt == "py":
-            from explorer.io.atomic import atomic_write_text
-
-            code = export_python(self.document.graph)
-            if not path.parent.is_dir():
-                raise ExportError(f"{path.parent}: no such folder")
-            atomic_write_text(path, code, backup=False)
+        """The export service writes; the dialog only says which region of its own scene."""
+        if self.fmt == "py":
+            write_code(self.document.graph, path)
             return
         options = self.options().checked()
-        region = self.region()
-        if fmt in DIAGRAMS:
-            apply_stage(self._scene, self.stage)
-            write_diagram(self._scene, path, region, options, fmt)
-            return
-        given = region if self.region_box.currentData() == "view" and self.view_rect is not None else None
-        frames, durations = animation_frames(self._scene, options.scale, region=given)
-        apply_stage(self._scene, self.stage)
-        if fmt == "gif":
-            write_gif(frames, durations, path)
-        elif fmt == "apng":
-            write_apng(frames, durations, path)
-        else:
-            write_frames(frames, path)
+        # An animation frames all its steps itself, unless the user chose the current view.
+        own_view = self.region_box.currentData() == "view" and self.view_rect is not None
+        region = self.region() if self.fmt in DIAGRAMS or own_view else None
+        write_scene(self._scene, path, self.fmt, options, self.stage, region)
 
     def copy(self) -> None:
         """The diagram (image + SVG) or the script's text on the clipboard."""

@@ -311,7 +311,7 @@ class WelcomePage(QWidget):
 
 def example_thumbnail(path: Path, theme: Any) -> QPixmap | None:
     """A small picture of an example graph (values and gradients), or None if it cannot be read."""
-    from explorer.app.export_cli import diagram_region, export_scene
+    from explorer.app.exporting import diagram_region, export_scene
     from explorer.io.export import render_image
     from explorer.io.format import FormatError, load
 

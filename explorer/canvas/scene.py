@@ -44,7 +44,7 @@ from explorer.canvas.scene_editing import SceneEditing
 from explorer.document.document import GraphDocument
 from explorer.graph.engine import Evaluation, Program
 from explorer.graph.functions import op_of
-from explorer.graph.layout import layout
+from explorer.graph.layout import place_missing
 from explorer.graph.model import Edge
 from explorer.theme import LIGHT, Theme
 
@@ -282,7 +282,7 @@ class GraphScene(SceneEditing, QGraphicsScene):
         self._pulse.hide()
         self._aligned = None
         graph = self.document.graph
-        auto = layout(graph) if any(node.position is None for node in graph) else {}
+        auto = place_missing(graph)  # nodes without a position, clear of the placed ones
         for node in graph:
             self._add_node(node.id, node.position or auto.get(node.id, (0.0, 0.0)))
         for edge in graph.edges():
@@ -380,7 +380,7 @@ class GraphScene(SceneEditing, QGraphicsScene):
             return
         position = self.document.graph.node(node_id).position
         if position is None:
-            position = layout(self.document.graph).get(node_id, (0.0, 0.0))
+            position = place_missing(self.document.graph).get(node_id, (0.0, 0.0))
         self._place(item, position)
 
     def _place(self, item: NodeItem, position: tuple[float, float]) -> None:
@@ -441,7 +441,7 @@ class GraphScene(SceneEditing, QGraphicsScene):
 
     def _apply_evaluation(self, ev: Evaluation) -> None:
         if self._pending:
-            auto = layout(self.document.graph)
+            auto = place_missing(self.document.graph)
             for nid in self._pending:
                 if nid in self._nodes and nid in auto:
                     self._place(self._nodes[nid], auto[nid])

@@ -9,7 +9,7 @@ renders it at the device's real resolution, which keeps it crisp on HiDPI.
 This module also fixes the card geometry (header, rows, ports) so that the items, the
 hit-testing and the tests agree on where things are.
 
-Imports: PySide6.QtCore/QtGui, explorer.theme, explorer.graph.layout (node size).
+Imports: PySide6.QtCore/QtGui, explorer.theme, explorer.graph.layout (card and pill sizes).
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap, QStaticText
 
-from explorer.graph.layout import NODE_HEIGHT, NODE_WIDTH
+from explorer.graph.layout import HEADER_HEIGHT, NODE_HEIGHT, NODE_WIDTH, PILL_HEIGHT
 from explorer.theme import LIGHT, Theme
 
 # ----------------------------------------------------------------------------- card geometry
 WIDTH = NODE_WIDTH
 HEIGHT = NODE_HEIGHT
 RADIUS = 7.0
-HEADER = 30.0
+HEADER = HEADER_HEIGHT
 PAD = 10.0
 ROW_HEIGHT = 22.0
 VALUE_ROW = QRectF(PAD - 4.0, HEADER + 3.0, WIDTH - 2 * PAD + 8.0, ROW_HEIGHT)
@@ -49,7 +49,6 @@ _TWO_PORTS = (HEIGHT / 3.0, 2.0 * HEIGHT / 3.0)
 
 # A constant is a small pill showing its number, on the right of its slot in the layout
 # so that its output port is where a card's would be.
-PILL_HEIGHT = 26.0
 PILL_MIN_WIDTH = 34.0
 PILL_PAD = 11.0
 

@@ -33,7 +33,7 @@ operations run in the forward pass as hidden nodes, and its local derivatives co
 a backward pass inside the body (:mod:`explorer.graph.inline`). Everything outside sees
 one node with one local derivative per operand, like any op.
 
-Imports: standard library and NumPy only.
+Imports: standard library, NumPy and explorer.graph (model, ops, trace); never Qt.
 """
 
 from __future__ import annotations
@@ -42,15 +42,13 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from explorer.graph.functions import call_op
 from explorer.graph.inline import CallSite, Inliner, call_locals, inner_backward
 from explorer.graph.model import Edge, Graph, GraphError
 from explorer.graph.ops import OPS, DomainError, NumericOverflow, Op
-
-if TYPE_CHECKING:
-    from explorer.graph.trace import Trace
+from explorer.graph.trace import Trace, build_trace
 
 NAN = math.nan
 # (node, forward, local, first operand, second operand or -1, first edge): one per fully
@@ -365,8 +363,6 @@ class Evaluation:
     @cached_property
     def trace(self) -> Trace:
         """The ordered forward and backward steps, for the animation and narrative."""
-        from explorer.graph.trace import build_trace
-
         return build_trace(self)
 
     def tangents(self, input_name_or_id: str) -> dict[str, float]:

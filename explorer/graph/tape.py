@@ -23,15 +23,33 @@ stacked. Chains stay one node at a time, as before.
 A graph with function calls is swept as the same graph flattened (every call inlined,
 cached per structure), so its curves are bit-for-bit those of the flat graph.
 
+A sweep keeps an array only while something will still read it: the tape knows, per
+step, which arrays are read for the last time, and drops them. A long chain then works
+in a few arrays that stay in the cache and are recycled by the allocator, instead of
+asking the system for fresh memory at every node (which, not the arithmetic, was what a
+1,000-node random graph spent most of its time on). For the same reason, on glibc the
+first sweep asks the C allocator (once, :func:`_keep_freed_memory`) to keep freed sweep
+memory for the next sweep rather than hand it back to the system after every sweep.
+
+**Two inputs at once** (:func:`sweep_grid`, the plot's heat map): the same tape, seeded
+at both inputs over a flattened grid, carries *two* tangents per node, stacked as a
+leading axis of length 2 (``d/dx`` and ``d/dx₂``). The kernels need no change: a value
+row ``(N,)`` broadcasts against a tangent ``(2, N)`` exactly as a number broadcasts
+against a row; group matrices put the tangent axis first for the same reason.
+
 Undefined points are NaN, exactly as in the point evaluation: infinities that an op
 produces are turned into NaN at once, so ``tanh(exp(1000))`` is undefined here too.
 
-Imports: standard library and NumPy only.
+Imports: standard library, NumPy and explorer.graph (engine, model; the kernels in
+:mod:`explorer.graph.tape_kernels`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import ctypes
+import ctypes.util
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +58,7 @@ from explorer.graph.engine import Kernel as PointKernel
 from explorer.graph.engine import compile_graph, forward_values, leaf_values
 from explorer.graph.functions import flatten
 from explorer.graph.model import Graph, GraphError
-from explorer.graph.ops import Op
+from explorer.graph.tape_kernels import _KERNELS, Values, _generic, _k_pow, _poison, _silence, _Step
 
 # Ops that turn finite operands into infinities in practice; their results are fixed up
 # to NaN at once. add/sub/mul only overflow beyond 1e308 and skip the fix-up for speed:
@@ -61,20 +79,6 @@ _BATCHED = frozenset({"add", "sub", "mul", "div", "neg", "exp", "log", "sqrt", "
 _MIN_GROUP = 3
 _ONE = (True,)
 _TWO = {(a, b): (a, b) for a in (False, True) for b in (False, True)}  # shared, hashed once
-
-Values = list["np.ndarray | float"]
-Kernel = Callable[["_Step", Values, Values], None]
-
-
-@dataclass(slots=True)  # not frozen: frozen __init__ is slow, and tapes of 10,000 steps
-class _Step:
-    node: int
-    op: Op
-    operands: tuple[int, ...]
-    varying: tuple[bool, ...]  # which operands depend on x
-    poison: bool
-    guard: bool  # an operand may hold ±inf that this op would hide
-    kernel: Kernel
 
 
 @dataclass(slots=True)
@@ -98,25 +102,39 @@ class _Group:
 
 @dataclass(frozen=True, slots=True)
 class Tape:
-    x: int
+    seeds: tuple[int, ...]  # the swept inputs: x (and x₂ for a grid)
     y: int
     units: tuple[_Step | _Group, ...]  # in an order where operands come first
     groups: int
     constants: list[PointKernel]  # the point-evaluation kernels of the constants it reads
-    depends: bool  # y depends on x
+    depends: bool  # y depends on a swept input
+    # After units[k] runs, these arrays are read no more: nodes (>= 0) and group
+    # matrices (``~g``, negative). Dropping them keeps the working set small.
+    releases: tuple[tuple[int, ...], ...]
+    # Grid sweeps: the tangent lane units[k] does not depend on (-1: it depends on both).
+    quiet: tuple[int, ...]
+
+    @property
+    def x(self) -> int:
+        return self.seeds[0]
 
 
-def _compile_tape(graph: Graph, x: int, y: int) -> Tape:
+def _compile_tape(graph: Graph, x: int, y: int, x2: int | None = None) -> Tape:
     program = compile_graph(graph)
     ancestors = program.ancestors(y)
     n = len(program.ids)
+    seeds = (x,) if x2 is None else (x, x2)
     depends = [False] * n
-    depends[x] = True
+    lanes = [0] * n  # bit k: the node depends on seeds[k]
+    for k, seed in enumerate(seeds):
+        depends[seed] = True
+        lanes[seed] = 1 << k
     unbounded = [False] * n  # the node's array may hold ±inf
     level = [0] * n  # longest chain of x-dependent nodes from x
-    by_key: dict[tuple[int, str, tuple[bool, ...], bool], list[_Step]] = {}
+    by_key: dict[tuple[int, str, tuple[bool, ...], bool, int, tuple[int, ...]], list[_Step]] = {}
+    full = (1 << len(seeds)) - 1
     all_operands, all_ops = program.operands, program.ops
-    for i in range(x + 1, y + 1):
+    for i in range(min(seeds) + 1, y + 1):
         if not ancestors[i]:
             continue
         # Written out for the two arities: this loop runs once per node per structure.
@@ -127,6 +145,7 @@ def _compile_tape(graph: Graph, x: int, y: int) -> Tape:
                 continue
             varying: tuple[bool, ...] = _ONE
             inf_in, lev = unbounded[a], level[a]
+            lane = lanes[a]
         elif len(operands) == 2:
             a, b = operands
             if a < 0 or b < 0 or not (depends[a] or depends[b]):
@@ -135,16 +154,25 @@ def _compile_tape(graph: Graph, x: int, y: int) -> Tape:
             varying = _TWO[va, vb]
             inf_in = (va and unbounded[a]) or (vb and unbounded[b])
             lev = max(level[a] if va else 0, level[b] if vb else 0)
+            lane = lanes[a] | lanes[b]
         else:
             continue
         depends[i] = True
+        lanes[i] = lane
         level[i] = lev + 1
         op = all_ops[i]
         name = op.name
         guard = inf_in and name in _ABSORBS_INF
         unbounded[i] = name in _MAKES_INF or (inf_in and name in _CARRIES_INF and not guard)
         step = _Step(i, op, operands, varying, name in _CAN_OVERFLOW, guard, _KERNELS.get(name, _generic))
-        key = (lev, name, varying, guard)
+        quiet: tuple[int, ...] = ()
+        if lane == full and full > 1 and len(operands) == 2 and step.kernel in (_generic, _k_pow):
+            quiet = tuple(
+                -1 if lanes[j] in (0, full) else (lanes[j] ^ full).bit_length() - 1 for j in operands
+            )
+            if quiet != (-1, -1):
+                step.quiet = quiet
+        key = (lev, name, varying, guard, lane, quiet)  # a group shares its seeds too
         bucket = by_key.get(key)
         if bucket is None:
             by_key[key] = [step]
@@ -186,11 +214,43 @@ def _compile_tape(graph: Graph, x: int, y: int) -> Tape:
         first = bucket[0]
         arity = len(first.operands)
         template = _Step(arity, first.op, tuple(range(arity)), first.varying, first.poison, first.guard,
-                         first.kernel)  # fmt: skip
+                         first.kernel, first.quiet)  # fmt: skip
         publish = tuple((row, step.node) for row, step in enumerate(bucket) if step.node in read_alone)
         index = producer[first.node][0]
         units.append(_Group(index, tuple(st.node for st in bucket), template, tuple(gathers), publish))
-    return Tape(x, y, tuple(units), groups, constants, depends[y])
+    releases = _releases(units, keep={y, *seeds})
+    # With two seeds, a node that depends on one only has a tangent that is exactly 0 for
+    # the other; an infinite local derivative (sqrt at 0) times that 0 must not make it NaN.
+    silent: list[int] = []
+    for unit in units:
+        lane = lanes[unit.node if type(unit) is _Step else unit.nodes[0]]  # type: ignore[union-attr]
+        silent.append(-1 if lane == full else (lane ^ full).bit_length() - 1)
+    return Tape(seeds, y, tuple(units), groups, constants, depends[y], releases, tuple(silent))
+
+
+def _releases(units: list[_Step | _Group], keep: set[int]) -> tuple[tuple[int, ...], ...]:
+    """Per unit, the arrays (nodes, and group matrices as ``~g``) it is the last to read."""
+    last: dict[int, int] = {}
+    for k, unit in enumerate(units):
+        if type(unit) is _Step:
+            for j, v in zip(unit.operands, unit.varying, strict=True):
+                if v:
+                    last[j] = k
+            continue
+        assert isinstance(unit, _Group)
+        for gather in unit.gathers:
+            if gather.kind == "rows":
+                last[~gather.source] = k
+            elif gather.kind == "one":
+                last[gather.source] = k
+            elif gather.kind == "stack":
+                for j in gather.nodes:
+                    last[j] = k
+    freed: list[list[int]] = [[] for _ in units]
+    for item, k in last.items():
+        if item not in keep:
+            freed[k].append(item)
+    return tuple(tuple(f) for f in freed)
 
 
 def _gather(
@@ -213,149 +273,32 @@ def _gather(
     return _Gather("stack", members, -1, None)
 
 
-def _poison(a: np.ndarray) -> np.ndarray:
-    """Turn ±inf into NaN in two cheap ufunc calls (inf·0 is NaN, finite·0 is 0)."""
-    return a + a * 0.0
+_KEEP_BYTES = 64 << 20  # freed memory the allocator may keep for the next sweep
+_allocator_tuned = False
 
 
-def _generic(step: _Step, vals: Values, tans: Values) -> None:
-    """Any op: forward, all local derivatives, tangent summed over varying operands."""
-    args = tuple(vals[j] for j in step.operands)
-    out = step.op.vforward(*args)
-    if step.poison:
-        out = _poison(out)
-    if step.guard:
-        for k, j in enumerate(step.operands):
-            if step.varying[k]:
-                out = out + 0.0 * vals[j]  # inf·0 is NaN, finite·0 is 0
-    vals[step.node] = out
-    local = step.op.vlocal(args, out)
-    tangent: np.ndarray | float = 0.0
-    for k, j in enumerate(step.operands):
-        if step.varying[k]:
-            tangent = tangent + local[k] * tans[j]
-    tans[step.node] = tangent
+def _keep_freed_memory() -> None:
+    """On glibc, keep up to :data:`_KEEP_BYTES` of freed heap and serve big arrays from it.
 
-
-# Hand-written kernels for the common ops: the fewest NumPy calls per node, since at a
-# few hundred points the per-call overhead, not the arithmetic, is what a sweep costs.
-def _k_add(step: _Step, vals: Values, tans: Values) -> None:
-    a, b = step.operands
-    va, vb = step.varying
-    vals[step.node] = vals[a] + vals[b]
-    tans[step.node] = tans[a] + tans[b] if va and vb else (tans[a] if va else tans[b])
-
-
-def _k_sub(step: _Step, vals: Values, tans: Values) -> None:
-    a, b = step.operands
-    va, vb = step.varying
-    vals[step.node] = vals[a] - vals[b]
-    tans[step.node] = tans[a] - tans[b] if va and vb else (tans[a] if va else -tans[b])
-
-
-def _k_mul(step: _Step, vals: Values, tans: Values) -> None:
-    a, b = step.operands
-    va, vb = step.varying
-    vals[step.node] = vals[a] * vals[b]
-    if va and vb:
-        tans[step.node] = tans[a] * vals[b] + vals[a] * tans[b]
-    else:
-        tans[step.node] = tans[a] * vals[b] if va else vals[a] * tans[b]
-
-
-def _k_neg(step: _Step, vals: Values, tans: Values) -> None:
-    (a,) = step.operands
-    vals[step.node] = -vals[a]
-    tans[step.node] = -tans[a]
-
-
-def _k_tanh(step: _Step, vals: Values, tans: Values) -> None:
-    (a,) = step.operands
-    out = np.tanh(vals[a])
-    if step.guard:
-        out = out + 0.0 * vals[a]
-    vals[step.node] = out
-    tans[step.node] = (1.0 - out * out) * tans[a]
-
-
-def _k_sigmoid(step: _Step, vals: Values, tans: Values) -> None:
-    (a,) = step.operands
-    # 1/(1 + e^-a) keeps full relative precision for very negative a, where the
-    # tanh form cancels (log(sigmoid(-40)) must be -40, not log(0)); exp's overflow
-    # to inf gives the right limit 0.
-    out = 1.0 / (1.0 + np.exp(-vals[a]))
-    if step.guard:
-        out = out + 0.0 * vals[a]
-    vals[step.node] = out
-    tans[step.node] = out * (1.0 - out) * tans[a]
-
-
-def _k_exp(step: _Step, vals: Values, tans: Values) -> None:
-    (a,) = step.operands
-    out = _poison(np.exp(vals[a]))
-    if step.guard:
-        out = out + 0.0 * vals[a]
-    vals[step.node] = out
-    tans[step.node] = out * tans[a]
-
-
-def _k_relu(step: _Step, vals: Values, tans: Values) -> None:
-    (a,) = step.operands
-    va = vals[a]
-    vals[step.node] = np.maximum(va, 0.0) + 0.0 * va if step.guard else np.maximum(va, 0.0)
-    # A product, not np.where: 0 × NaN must stay NaN as in the point evaluation.
-    tans[step.node] = (va > 0.0) * tans[a]
-
-
-def _k_sin(step: _Step, vals: Values, tans: Values) -> None:
-    (a,) = step.operands
-    va = vals[a]
-    vals[step.node] = np.sin(va)
-    tans[step.node] = np.cos(va) * tans[a]
-
-
-def _k_cos(step: _Step, vals: Values, tans: Values) -> None:
-    (a,) = step.operands
-    va = vals[a]
-    vals[step.node] = np.cos(va)
-    tans[step.node] = -np.sin(va) * tans[a]
-
-
-def _k_pow_const_exponent(step: _Step, vals: Values, tans: Values) -> None:
-    a, b = step.operands
-    va, vb = vals[a], vals[b]
-    out = _poison(np.power(va, vb))
-    if vb == 0.0 or vb != vb or step.guard:
-        out = out + 0.0 * va * vb  # IEEE: pow(NaN, 0) = pow(1, NaN) = 1; not here
-    vals[step.node] = out
-    if vb == 0.0:
-        tans[step.node] = 0.0 * tans[a]
-    elif vb == 2.0:
-        tans[step.node] = 2.0 * va * tans[a]
-    else:
-        tans[step.node] = _poison(vb * np.power(va, vb - 1.0)) * tans[a]
-
-
-def _k_pow(step: _Step, vals: Values, tans: Values) -> None:
-    if step.varying == (True, False):
-        _k_pow_const_exponent(step, vals, tans)
-    else:
-        _generic(step, vals, tans)
-
-
-_KERNELS = {
-    "add": _k_add,
-    "sub": _k_sub,
-    "mul": _k_mul,
-    "neg": _k_neg,
-    "tanh": _k_tanh,
-    "exp": _k_exp,
-    "sigmoid": _k_sigmoid,
-    "relu": _k_relu,
-    "pow": _k_pow,
-    "sin": _k_sin,
-    "cos": _k_cos,
-}
+    By default glibc returns the top of the heap to the system whenever 128 KiB are free
+    there, so every sweep of a large graph faulted its working set back in page by page
+    (a fifth of the time at 10,000 nodes). Setting the trim threshold switches off glibc's
+    adaptive mmap threshold, so that is fixed too. Harmless elsewhere: nothing happens.
+    """
+    global _allocator_tuned
+    if _allocator_tuned:
+        return
+    _allocator_tuned = True
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_trim_threshold, _KEEP_BYTES)
+    mallopt(m_mmap_threshold, 32 << 20)
 
 
 def _run_group(
@@ -363,26 +306,32 @@ def _run_group(
     vals: Values,
     tans: Values,
     scalars: list[float],
-    matrices: list[tuple[np.ndarray, np.ndarray]],
+    matrices: list[tuple[np.ndarray, np.ndarray] | None],
     points: int,
+    lanes: int,
+    quiet: int = -1,
 ) -> None:
-    """One kernel call for a whole group, on matrices with a row per member."""
+    """One kernel call for a whole group, on matrices with a row per member.
+
+    With ``lanes`` tangents per point (a grid sweep) the tangent matrices have a leading
+    axis of that length; ``[..., rows, :]`` reads member rows either way.
+    """
     v: Values = []
     t: Values = []
     for gather in group.gathers:
         if gather.kind == "rows":
-            value, tangent = matrices[gather.source]
+            value, tangent = matrices[gather.source]  # type: ignore[misc]
             v.append(value[gather.rows])
-            t.append(tangent[gather.rows])
+            t.append(tangent[..., gather.rows, :] if lanes else tangent[gather.rows])
         elif gather.kind == "one":
             v.append(vals[gather.source][None])  # type: ignore[index]
-            t.append(tans[gather.source][None])  # type: ignore[index]
+            t.append(tans[gather.source][..., None, :] if lanes else tans[gather.source][None])  # type: ignore[index]
         elif gather.kind == "const":
             v.append(np.array([scalars[j] for j in gather.nodes])[:, None])
             t.append(0.0)  # not read: the slot does not vary
         else:
             v.append(np.stack([vals[j] for j in gather.nodes]))
-            t.append(np.stack([tans[j] for j in gather.nodes]))
+            t.append(np.stack([tans[j] for j in gather.nodes], axis=-2))
     v.append(0.0)
     t.append(0.0)
     group.step.kernel(group.step, v, t)
@@ -390,12 +339,34 @@ def _run_group(
     value, tangent = np.asarray(v[-1]), np.asarray(t[-1])
     if value.shape != shape:  # every operand was one broadcast row
         value = np.broadcast_to(value, shape)
-    if tangent.shape != shape:
-        tangent = np.broadcast_to(tangent, shape)
+    tangent_shape = (lanes, *shape) if lanes else shape
+    if tangent.shape != tangent_shape:
+        tangent = np.broadcast_to(tangent, tangent_shape)
+    if quiet >= 0:
+        tangent = np.asarray(_silence(tangent, quiet))
     matrices[group.index] = (value, tangent)
     for row, node in group.publish:
         vals[node] = value[row]
-        tans[node] = tangent[row]
+        tans[node] = tangent[..., row, :] if lanes else tangent[row]
+
+
+def _run(tape: Tape, vals: Values, tans: Values, scalars: list[float], points: int, lanes: int = 0) -> None:
+    """Every unit of the tape in order, dropping each array after its last reader."""
+    matrices: list[tuple[np.ndarray, np.ndarray] | None] = [None] * tape.groups
+    quiet = tape.quiet if lanes else (-1,) * len(tape.units)
+    for unit, done, lane in zip(tape.units, tape.releases, quiet, strict=True):
+        if type(unit) is _Step:
+            unit.kernel(unit, vals, tans)
+            if lane >= 0:
+                tans[unit.node] = _silence(tans[unit.node], lane)
+        else:
+            _run_group(unit, vals, tans, scalars, matrices, points, lanes, lane)  # type: ignore[arg-type]
+        if done:
+            for j in done:
+                if j >= 0:
+                    vals[j] = tans[j] = 0.0
+                else:
+                    matrices[~j] = None
 
 
 def sweep(
@@ -437,13 +408,9 @@ def sweep(
     tans: list[np.ndarray | float] = [0.0] * len(scalars)
     vals[x] = xs_arr
     tans[x] = np.ones_like(xs_arr)
-    matrices: list[tuple[np.ndarray, np.ndarray]] = [(xs_arr, xs_arr)] * tape.groups
+    _keep_freed_memory()
     with np.errstate(all="ignore"):
-        for unit in tape.units:
-            if type(unit) is _Step:
-                unit.kernel(unit, vals, tans)
-            else:
-                _run_group(unit, vals, tans, scalars, matrices, len(xs_arr))  # type: ignore[arg-type]
+        _run(tape, vals, tans, scalars, len(xs_arr))
         y_values = _poison(np.broadcast_to(np.asarray(vals[y], dtype=float), xs_arr.shape).copy())
         grads = _poison(np.broadcast_to(np.asarray(tans[y], dtype=float), xs_arr.shape).copy())
     if not tape.depends:
@@ -451,3 +418,59 @@ def sweep(
         grads = np.where(np.isnan(y_values), np.nan, 0.0)
     grads[np.isnan(y_values)] = np.nan
     return y_values, grads
+
+
+def sweep_grid(
+    graph: Graph,
+    x_name_or_id: str,
+    x2_name_or_id: str,
+    xs: np.ndarray | list[float],
+    x2s: np.ndarray | list[float],
+    output: str | None = None,
+    values: Mapping[str, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(y, ∂y/∂x, ∂y/∂x₂) over the grid of ``xs`` × ``x2s``, in one pass of the tape.
+
+    Each result has shape ``(len(x2s), len(xs))``: ``[j, i]`` is at ``(xs[i], x2s[j])``,
+    the orientation of an image with x across and x₂ up. Other inputs are at their
+    current (or given) values; NaN is undefined, as in :func:`sweep`.
+    """
+    program = compile_graph(graph)
+    x_node, x2_node = graph.find(x_name_or_id), graph.find(x2_name_or_id)
+    for node in (x_node, x2_node):
+        if node.op != "input":
+            raise GraphError(f"{node.label!r} is not an input")
+    if x_node.id == x2_node.id:
+        raise GraphError(f"{x_node.label!r} cannot be both axes of a grid")
+    out_id = graph.find(output).id if output is not None else graph.default_output()
+    if out_id is None:
+        raise GraphError("the graph is empty: there is no output node")
+    x, x2, y = program.index[x_node.id], program.index[x2_node.id], program.index[out_id]
+    key = f"tape2:{x_node.id}:{x2_node.id}:{out_id}"
+    tape: Tape = graph.derived(key, lambda g: _compile_tape(g, x, y, x2))
+
+    xs_arr, x2s_arr = np.asarray(xs, dtype=float), np.asarray(x2s, dtype=float)
+    if xs_arr.ndim != 1 or x2s_arr.ndim != 1:
+        raise GraphError("xs and x2s must be one-dimensional arrays")
+    shape = (len(x2s_arr), len(xs_arr))
+    points = shape[0] * shape[1]
+    scalars = leaf_values(graph, program, values)
+    forward_values(graph, program, scalars, None, kernels=tape.constants)
+    vals: list[np.ndarray | float] = list(scalars)
+    tans: list[np.ndarray | float] = [0.0] * len(scalars)
+    vals[x] = np.broadcast_to(xs_arr, shape).ravel()
+    vals[x2] = np.repeat(x2s_arr, shape[1])
+    seed = np.zeros((2, points))
+    seed[0] = 1.0
+    tans[x] = seed
+    tans[x2] = seed[::-1].copy()  # (0, 1): d(x₂)/dx = 0, d(x₂)/d(x₂) = 1
+    _keep_freed_memory()
+    with np.errstate(all="ignore"):
+        _run(tape, vals, tans, scalars, points, lanes=2)
+        y_values = _poison(np.broadcast_to(np.asarray(vals[y], dtype=float), (points,)).copy())
+        grads = _poison(np.broadcast_to(np.asarray(tans[y], dtype=float), (2, points)).copy())
+    undefined = np.isnan(y_values)
+    if not tape.depends:
+        grads = np.zeros((2, points))  # flat over the whole grid (or undefined)
+    grads[:, undefined] = np.nan
+    return y_values.reshape(shape), grads[0].reshape(shape), grads[1].reshape(shape)

@@ -2,7 +2,9 @@
 
 The animation, the narrative, the command line and the tests all read this one list,
 so what a learner watches is exactly what the engine computed. It is pure data, built
-from an :class:`~explorer.graph.engine.Evaluation` without recomputing anything.
+from an :class:`~explorer.graph.engine.Evaluation` without recomputing anything. The
+trace says what it reads (:class:`Traced`, :class:`TracedProgram`) instead of importing
+the engine: the engine imports the trace, never the other way round.
 
 Step order, matching a micrograd ``backward()``:
 
@@ -14,18 +16,17 @@ Step order, matching a micrograd ``backward()``:
    asks how the output moves when the number 2 moves, and they would bury the lesson.
    Where a node receives several contributions, ``terms`` holds the running sum.
 
-Imports: standard library only.
+Imports: standard library, explorer.graph.model and explorer.graph.ops.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from explorer.graph.model import Edge
-
-if TYPE_CHECKING:
-    from explorer.graph.engine import Evaluation
+from explorer.graph.ops import Op
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,46 @@ class Trace:
         return self.forward_count
 
 
-def build_trace(evaluation: Evaluation) -> Trace:
+class TracedProgram(Protocol):
+    """What the trace reads of a compiled program (see :class:`explorer.graph.engine.Program`)."""
+
+    ids: list[str]
+    ops: list[Op]
+    index: dict[str, int]
+    edge_ends: list[tuple[int, int]]
+    edges_into: list[range]
+    varies: list[bool]
+
+    @property
+    def edges(self) -> list[Edge]: ...
+
+    def ancestors(self, out: int) -> list[bool]: ...
+
+
+class Traced(Protocol):
+    """What the trace reads of one evaluation (see :class:`explorer.graph.engine.Evaluation`)."""
+
+    @property
+    def program(self) -> TracedProgram: ...
+
+    @property
+    def output(self) -> str | None: ...
+
+    @property
+    def value_list(self) -> Sequence[float]: ...
+
+    @property
+    def grad_list(self) -> Sequence[float]: ...
+
+    @property
+    def local_list(self) -> Sequence[float]: ...
+
+    @property
+    def contribution_list(self) -> Sequence[float]: ...
+
+
+def build_trace(evaluation: Traced) -> Trace:
+    """The steps of ``evaluation``'s two passes, read from its numbers (nothing is recomputed)."""
     program = evaluation.program
     values = evaluation.value_list
     steps: list[Step] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from explorer.graph.model import Graph, GraphError
-from explorer.graph.tape import sweep
+from explorer.graph.tape import sweep, sweep_grid
 from explorer.plot.sampling import interesting_range
 
 
@@ -40,9 +40,12 @@ def fit_range(graph: Graph, x: str, y: str | None, x0: float) -> tuple[float, fl
 
 
 def grid(graph: Graph, x: str, x2: str, y: str, xs: np.ndarray, x2s: np.ndarray) -> np.ndarray:
-    """``values[j, i]`` = y at (x = xs[i], x₂ = x2s[j]): one sweep along x per row."""
-    x_key, x2_key, y_key = key(graph, x), key(graph, x2), key(graph, y)
-    values = np.empty((len(x2s), len(xs)))
-    for j, v in enumerate(x2s):
-        values[j] = sweep(graph, x_key, xs, output=y_key, values={x2_key: float(v)})[0]
-    return values
+    """``values[j, i]`` = y at (x = xs[i], x₂ = x2s[j]): the whole grid in one tape pass."""
+    return grid_with_slopes(graph, x, x2, y, xs, x2s)[0]
+
+
+def grid_with_slopes(
+    graph: Graph, x: str, x2: str, y: str, xs: np.ndarray, x2s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(y, ∂y/∂x, ∂y/∂x₂) at ``[j, i]`` = (x = xs[i], x₂ = x2s[j])."""
+    return sweep_grid(graph, key(graph, x), key(graph, x2), xs, x2s, output=key(graph, y))

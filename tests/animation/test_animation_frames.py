@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 
-from animation_fakes import diamond, fan_out, lesson_h, lesson_loss, node_id
-
 from explorer.animation.frames import HIDDEN, PENDING, Timeline
 from explorer.animation.narration import chain_product, describe, step_summary
 from explorer.animation.player import MAX_WIDTH, MIN_WIDTH, gear_widths
 from explorer.graph.engine import evaluate
 from explorer.graph.trace import BackwardStep, SeedStep
+
+from .animation_fakes import diamond, fan_out, lesson_h, lesson_loss, node_id
 
 
 def _backward_grads(timeline: Timeline) -> list[tuple[str, float]]:

@@ -9,7 +9,6 @@ import html
 import re
 from typing import Any
 
-from animation_fakes import FakeScene, node_id
 from PySide6.QtGui import QFont, QFontMetrics
 
 from explorer.animation.controls import AnimationControls
@@ -17,6 +16,8 @@ from explorer.animation.narrative import NarrativePanel
 from explorer.animation.player import Player
 from explorer.document.document import GraphDocument
 from explorer.graph.parser import parse
+
+from .animation_fakes import FakeScene, node_id
 
 # The lesson's h written out in primitive nodes (lesson_h.json now shows g and f as functions).
 LESSON_H_FLAT = "x = 3.0\nu = 2*x + 1\nh = u**2\n"

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 
 import pytest
-from animation_fakes import diamond, fan_out, lesson_h, lesson_loss, node_id
 
 from explorer.animation.checks import check_prediction, engine_slope, nudge, nudge_text, parse_guess
 from explorer.animation.paths import chain_paths
 from explorer.graph.engine import evaluate
 from explorer.graph.model import Graph
+
+from .animation_fakes import diamond, fan_out, lesson_h, lesson_loss, node_id
 
 
 def test_diamond_paths_sum_to_the_hand_gradient() -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from animation_fakes import FakeScene, fan_out, lesson_loss, node_id
 
 from explorer.animation.frames import PENDING
 from explorer.animation.player import MIN_WIDTH, Player
 from explorer.document.document import GraphDocument
 from explorer.graph.model import Graph
+
+from .animation_fakes import FakeScene, fan_out, lesson_loss, node_id
 
 
 def _setup(graph: Graph) -> tuple[GraphDocument, FakeScene, Player]:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from animation_fakes import diamond, fan_out, lesson_h, lesson_loss, node_id
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
 
@@ -20,6 +19,8 @@ from explorer.document.document import GraphDocument
 from explorer.graph.layout import apply_layout
 from explorer.graph.model import Graph
 from explorer.theme import LIGHT, format_number
+
+from .animation_fakes import diamond, fan_out, lesson_h, lesson_loss, node_id
 
 
 @dataclass

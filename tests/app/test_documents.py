@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_helpers import make_graph, write_graph
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
@@ -14,6 +13,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from explorer.graph.model import Graph
 from explorer.io.format import FormatError, dumps, load, save
+
+from .app_helpers import make_graph, write_graph
 
 Button = QMessageBox.StandardButton
 

@@ -1,4 +1,4 @@
-"""Tests for ``chain-explorer export`` (explorer.app.export_cli).
+"""Tests for ``chain-explorer export`` (explorer.app.export_cli over explorer.app.exporting).
 
 Two tests run the real command in a subprocess with no display at all (DISPLAY,
 WAYLAND_DISPLAY and QT_QPA_PLATFORM removed); the rest call the CLI's ``main`` in
@@ -24,7 +24,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
 from explorer.app.cli import main
-from explorer.app.export_cli import (
+from explorer.app.exporting import (
     END_MS,
     HOLD_MS,
     STEP_MS,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from app_helpers import write_graph
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 
 from explorer.app.expression_dialog import caret_snippet, title_for
 from explorer.io.format import dumps
+
+from .app_helpers import write_graph
 
 
 def test_caret_snippet_points_at_the_column() -> None:

@@ -13,13 +13,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from app_helpers import make_graph, write_graph
 from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 
 from explorer.theme import DARK, format_number
+
+from .app_helpers import make_graph, write_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = ROOT / "resources" / "examples" / "lesson_h.json"

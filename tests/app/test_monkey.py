@@ -17,10 +17,11 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
-from slot_errors import failing_on_slot_errors
 
 from explorer.graph.parser import parse
 from explorer.io.format import dumps, loads
+
+from .slot_errors import failing_on_slot_errors
 
 EVENTS = int(os.environ.get("MONKEY_EVENTS", "4000"))
 SEED = int(os.environ.get("MONKEY_SEED", "1205"))

@@ -5,7 +5,6 @@ bar and the CLI table, for a graph whose nodes have no names (as when built by h
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,7 @@ from explorer.graph.layout import apply_layout
 from explorer.graph.parser import parse
 from explorer.io.format import save
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "canvas"))
-from canvas_helpers import close_canvas, make_canvas
+from ..canvas.canvas_helpers import close_canvas, make_canvas
 
 BARE_ID = re.compile(r"\bn\d+\b")
 SQUARE = "(2·x + 1)²"

@@ -7,11 +7,12 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from app_helpers import write_graph
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
+
+from .app_helpers import write_graph
 
 REASON = "'y' (log): log of a non-positive number (log(-1))"
 

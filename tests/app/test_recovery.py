@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app_helpers import make_graph, write_graph
 from PySide6.QtWidgets import QMessageBox
 
 from explorer.app.recovery import (
@@ -18,6 +17,8 @@ from explorer.app.recovery import (
     write_entry,
 )
 from explorer.io.format import dumps, loads
+
+from .app_helpers import make_graph, write_graph
 
 Button = QMessageBox.StandardButton
 

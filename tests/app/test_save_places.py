@@ -8,12 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_helpers import make_graph, write_graph
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
 from explorer.app.examples import examples_dir
+
+from .app_helpers import make_graph, write_graph
 
 
 @pytest.fixture

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from app_helpers import make_graph
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QWidget
 
 from explorer.app.dialogs import shortcut_rows
+
+from .app_helpers import make_graph
 
 K = QKeySequence.StandardKey
 # What PySide6 6.x answers on the xcb platform (measured on Xvfb).

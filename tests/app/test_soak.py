@@ -13,13 +13,14 @@ import random
 from collections.abc import Callable
 
 import pytest
-from slot_errors import failing_on_slot_errors
 
 from explorer.document.document import UNDO_LIMIT
 from explorer.graph.model import GraphError
 from explorer.graph.ops import OPS
 from explorer.graph.parser import parse
 from explorer.io.format import dumps, loads
+
+from .slot_errors import failing_on_slot_errors
 
 OPERATIONS = int(os.environ.get("SOAK_OPERATIONS", "2500"))
 SEED = int(os.environ.get("SOAK_SEED", "20261205"))

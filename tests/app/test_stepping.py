@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_helpers import write_graph
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+
+from .app_helpers import write_graph
 
 
 def _ready(window, tmp_path: Path) -> None:

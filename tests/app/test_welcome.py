@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_helpers import write_graph
 from PySide6.QtCore import QSettings, Qt
 
 from explorer.app.lesson_player import LessonPanel
 from explorer.app.lessons import LessonProgress
 from explorer.app.welcome import WelcomePage
+
+from .app_helpers import write_graph
 
 
 def welcome_of(window) -> WelcomePage:  # type: ignore[no-untyped-def]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_helpers import make_graph, write_graph
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
@@ -13,6 +12,8 @@ from PySide6.QtWidgets import QApplication
 from explorer.app.palette import OP_MIME_TYPE, grouped_ops
 from explorer.graph.ops import OPS
 from explorer.theme import DARK, LIGHT
+
+from .app_helpers import make_graph, write_graph
 
 
 def _keys(action) -> set[str]:

@@ -37,9 +37,10 @@ def test_opening_a_named_pipe_is_refused_and_the_document_kept(window, dialogs, 
 
 def test_deleting_and_undoing_a_selected_node_never_asks_for_a_removed_id(window, qtbot, tmp_path) -> None:
     """The soak found ``show_node → chain_product → output_label → GraphError: no node 'n46'``."""
-    from app_helpers import write_graph
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
+
+    from .app_helpers import write_graph
 
     path = tmp_path / "lesson.json"
     write_graph(path, "a = 2.0; b = 3.0; c = a * b; d = c + 1; loss = d**2")
@@ -62,7 +63,7 @@ def test_deleting_and_undoing_a_selected_node_never_asks_for_a_removed_id(window
 
 def test_a_selection_made_while_nodes_are_being_removed_shows_no_removed_id(window, tmp_path) -> None:
     """The selection can change between one removal and the re-evaluation (the soak's n46)."""
-    from app_helpers import write_graph
+    from .app_helpers import write_graph
 
     path = tmp_path / "lesson.json"
     write_graph(path, "a = 2.0; b = 3.0; c = a * b; d = c + 1; loss = d**2")

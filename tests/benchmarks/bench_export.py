@@ -59,7 +59,7 @@ def export_all(folder: Path, fmt: str = "svg") -> tuple[float, float, list[Path]
 def in_process_costs() -> dict[str, float]:
     """Milliseconds per example and format once Qt and the app are loaded."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from explorer.app.export_cli import diagram_region, ensure_application, export_scene, write_animation
+    from explorer.app.exporting import diagram_region, ensure_application, export_scene, write_animation
     from explorer.io.code_export import export_python
     from explorer.io.export import DiagramOptions, write_diagram
     from explorer.io.format import load

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from canvas_helpers import Canvas, close_canvas, lesson_graph, make_canvas
+
+from .canvas_helpers import Canvas, close_canvas, lesson_graph, make_canvas
 
 
 @pytest.fixture

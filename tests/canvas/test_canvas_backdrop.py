@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from canvas_helpers import Canvas
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from explorer.canvas import style as st
 from explorer.theme import DARK, LIGHT
+
+from .canvas_helpers import Canvas
 
 _NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 

@@ -5,12 +5,13 @@ never cuts a chip (the link's bounding box holds it)."""
 from __future__ import annotations
 
 import pytest
-from canvas_helpers import close_canvas, make_canvas
 from PySide6.QtCore import QRectF
 
 from explorer.app.examples import examples_dir
 from explorer.graph.model import Edge, Graph
 from explorer.io.format import load
+
+from .canvas_helpers import close_canvas, make_canvas
 
 EXAMPLES = sorted(examples_dir().glob("*.json"))
 
@@ -145,9 +146,9 @@ def test_backward_pass_products_neither_cover_cards_nor_get_cut(path, qtbot) -> 
 
 
 def test_a_product_too_long_for_one_line_breaks_before_its_result(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from canvas_helpers import lesson_graph
-
     from explorer.animation.player import Player
+
+    from .canvas_helpers import lesson_graph
 
     c = make_canvas(qtbot, lesson_graph())
     try:

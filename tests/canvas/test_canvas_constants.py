@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 
-from canvas_helpers import Canvas, close_canvas, make_canvas
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
@@ -14,6 +13,8 @@ from explorer.canvas import style as st
 from explorer.canvas.node_chrome import operand_label
 from explorer.graph.model import Edge, Graph
 from explorer.theme import LIGHT, format_number
+
+from .canvas_helpers import Canvas, close_canvas, make_canvas
 
 
 def _constant(canvas: Canvas, value: float):  # type: ignore[no-untyped-def]

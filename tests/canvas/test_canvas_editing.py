@@ -7,13 +7,14 @@ Every edit must be exactly one undo step and undo must restore the file byte for
 from __future__ import annotations
 
 import pytest
-from canvas_helpers import Canvas, document_delete_undo_is_safe
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
 from explorer.graph.model import Edge
 from explorer.io.format import dumps, loads
+
+from .canvas_helpers import Canvas, document_delete_undo_is_safe
 
 needs_safe_undo = pytest.mark.skipif(
     not document_delete_undo_is_safe(),

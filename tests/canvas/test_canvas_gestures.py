@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 
-from canvas_helpers import Canvas, close_canvas, make_canvas
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 from explorer.graph.model import Edge, Graph
 from explorer.io.format import dumps
+
+from .canvas_helpers import Canvas, close_canvas, make_canvas
 
 
 def _two_loose_nodes(qtbot) -> Canvas:  # type: ignore[no-untyped-def]

@@ -6,13 +6,14 @@ from __future__ import annotations
 import math
 
 import pytest
-from canvas_helpers import Canvas, close_canvas, make_canvas
 from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtGui import QColor, QImage
 
 from explorer.canvas.edge_item import EdgeItem
 from explorer.graph.model import Edge, Graph
 from explorer.theme import DARK, LIGHT
+
+from .canvas_helpers import Canvas, close_canvas, make_canvas
 
 
 def _log_graph(x: float) -> Graph:

@@ -6,13 +6,14 @@ its base)."""
 from __future__ import annotations
 
 import pytest
-from canvas_helpers import Canvas, close_canvas, make_canvas
 from PySide6.QtCore import QPoint, QPointF, QRect
 
 from explorer.canvas.edge_item import DragEdgeItem
 from explorer.canvas.interactions import SNAP_RADIUS
 from explorer.graph.model import Edge, Graph
 from explorer.io.format import dumps
+
+from .canvas_helpers import Canvas, close_canvas, make_canvas
 
 
 def _preview(c: Canvas) -> DragEdgeItem:

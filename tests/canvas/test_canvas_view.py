@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from canvas_helpers import Canvas
 from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from explorer.canvas.view import OP_MIME_TYPE
+
+from .canvas_helpers import Canvas
 
 
 def _centre(canvas: Canvas) -> QPointF:

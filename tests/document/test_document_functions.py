@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from explorer.document.document import GraphDocument
@@ -12,8 +9,7 @@ from explorer.graph.model import GraphError
 from explorer.graph.parser import parse
 from explorer.io.format import dumps
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
-from function_helpers import flat_lesson, lesson
+from ..graph.function_helpers import flat_lesson, lesson
 
 
 def test_group_as_function_undo_redo(qapp: object) -> None:

@@ -14,8 +14,8 @@ value and every local derivative by ``1 ± perturb`` (random signs): how far the
 move measures how ill-conditioned a point is, which is what a tolerance has to allow for
 when two correct float implementations are compared.
 
-Other test packages may import this module (``tests/graph`` is on ``sys.path`` for the
-tests in it; elsewhere add it, or copy the strategy).
+Other test packages import it as a package module (``tests`` is a package):
+``from ..graph.strategies import graphs``.
 """
 
 from __future__ import annotations

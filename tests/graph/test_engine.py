@@ -13,7 +13,6 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
-from strategies import Builder, moderate, spread, tolerance
 
 from explorer.graph.engine import (
     Diagnostic,
@@ -24,6 +23,8 @@ from explorer.graph.engine import (
 )
 from explorer.graph.model import Edge, Graph, GraphError
 from explorer.graph.tape import sweep
+
+from .strategies import Builder, moderate, spread, tolerance
 
 NAN = math.nan
 

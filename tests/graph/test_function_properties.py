@@ -19,12 +19,13 @@ import sys
 import numpy as np
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
-from strategies import describe, graphs, input_names, reference
 
 from explorer.graph.engine import evaluate
 from explorer.graph.functions import FunctionError, group, ungroup
 from explorer.graph.model import Graph
 from explorer.graph.tape import sweep
+
+from .strategies import describe, graphs, input_names, reference
 
 EPS = sys.float_info.epsilon
 SETTINGS = settings(

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-from function_helpers import body, f_function, flat_lesson, g_function, lesson
 
 from explorer.graph.engine import evaluate, finite_difference
 from explorer.graph.functions import (
@@ -20,6 +19,8 @@ from explorer.graph.functions import (
 )
 from explorer.graph.model import Edge, Graph, GraphError
 from explorer.graph.tape import sweep
+
+from .function_helpers import body, f_function, flat_lesson, g_function, lesson
 
 
 def test_lesson_values_gradients_and_true_local_derivatives() -> None:

@@ -80,8 +80,20 @@ def downstream(graph: Graph, start: str) -> set[str]:
     return {node.id for node in graph.nodes if graph.reaches(start, node.id)}
 
 
-def overlapping(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    return abs(a[0] - b[0]) < NODE_WIDTH and abs(a[1] - b[1]) < NODE_HEIGHT
+# What the canvas draws, in card coordinates (top-left of the card slot): a card fills
+# the slot; a constant is a pill 26 high centred on the output port, 57 below the top.
+PILL = (57.0 - 13.0, 57.0 + 13.0)
+
+
+def drawn(graph: Graph, pos: dict[str, tuple[float, float]], node_id: str) -> tuple[float, ...]:
+    """(left, top, right, bottom) of what the canvas draws for the node."""
+    x, y = pos[node_id]
+    top, bottom = PILL if graph.node(node_id).op == "const" else (0.0, NODE_HEIGHT)
+    return (x, y + top, x + NODE_WIDTH, y + bottom)
+
+
+def overlapping(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def check_invariants(graph: Graph) -> None:
@@ -105,17 +117,18 @@ def check_invariants(graph: Graph) -> None:
             assert pos[node.id][0] in (min(readers) - STEP, pos[out][0])
         if node.op == "const" and readers:
             assert pos[node.id][0] in (min(readers) - STEP, pos[out][0])
-    boxes = sorted(pos.values())
+    boxes = sorted(drawn(graph, pos, node.id) for node in graph.nodes)
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             if b[0] - a[0] >= NODE_WIDTH:
                 break
             assert not overlapping(a, b), (a, b)
+            assert max(b[1] - a[3], a[1] - b[3]) >= ROW_GAP - 2e-3, (a, b)  # room (positions are rounded)
     for edge, points in result.routes.items():
         span = round((pos[edge.target][0] - pos[edge.source][0]) / STEP)
         assert len(points) == span - 1
         for px, py in points:
-            assert not any(x < px < x + NODE_WIDTH and y < py < y + NODE_HEIGHT for x, y in pos.values())
+            assert not any(left < px < right and top < py < bottom for left, top, right, bottom in boxes)
     assert layout(graph) == pos
     assert layout(graph.copy()) == pos
 

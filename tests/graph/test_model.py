@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from strategies import Builder, describe, graphs
 
 from explorer.graph.engine import evaluate
 from explorer.graph.model import ArityError, CycleError, Edge, Graph, GraphError, Node
+
+from .strategies import Builder, describe, graphs
 
 
 def chain() -> tuple[Graph, list[str]]:

@@ -21,7 +21,12 @@ import sys
 import numpy as np
 from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
-from strategies import (
+
+from explorer.graph.engine import Evaluation, evaluate, finite_difference
+from explorer.graph.model import Graph
+from explorer.graph.tape import sweep
+
+from .strategies import (
     COMPUTED_OPS,
     compare_sweep,
     describe,
@@ -31,10 +36,6 @@ from strategies import (
     moderate,
     reference,
 )
-
-from explorer.graph.engine import Evaluation, evaluate, finite_difference
-from explorer.graph.model import Graph
-from explorer.graph.tape import sweep
 
 EPS = sys.float_info.epsilon
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,13 +6,14 @@ import math
 
 import numpy as np
 import pytest
-from strategies import COMPUTED_OPS, Builder, compare_sweep
 
 import explorer.graph.tape as tape
 from explorer.graph.engine import evaluate
 from explorer.graph.model import Graph, GraphError
 from explorer.graph.ops import OPS
 from explorer.graph.tape import sweep
+
+from .strategies import COMPUTED_OPS, Builder, compare_sweep
 
 # Domain edges, kinks, integers and fractions: where kernels and scalar forms could part.
 GRID = np.array([-3.0, -2.0, -1.5, -1.0, -0.5, -1e-300, 0.0, 1e-300, 0.5, 1.0, 1.5, 2.0, 3.0, 40.0, -40.0])

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 
 from hypothesis import HealthCheck, given, note, settings
-from strategies import Builder, describe, graphs
 
 from explorer.graph.engine import evaluate
 from explorer.graph.model import Edge, Graph
 from explorer.graph.trace import BackwardStep, ForwardStep, SeedStep
+
+from .strategies import Builder, describe, graphs
 
 
 def lesson_loss() -> tuple[Graph, dict[str, str]]:

@@ -36,8 +36,7 @@ from explorer.io.code_export import (
 )
 from explorer.io.format import load
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
-from strategies import graphs
+from ..graph.strategies import graphs
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "resources" / "examples").glob("*.json"))
 

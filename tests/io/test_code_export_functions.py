@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
-from test_code_export import assert_matches_engine, run_scripts, same
 
 from explorer.graph.engine import evaluate
 from explorer.graph.model import Graph
 from explorer.graph.parser import parse
 from explorer.io.code_export import export_python, graph_block, program_text
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
-from function_helpers import lesson
-from test_function_properties import grouped
+from ..graph.function_helpers import lesson
+from ..graph.test_function_properties import grouped
+from .test_code_export import assert_matches_engine, run_scripts, same
 
 LESSON = "x = 3; g(x) = 2*x + 1; f(z) = z**2; h = f(g(x))"
 

@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from plot_helpers import drag, log_graph, square_graph, two_input_graph
 from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtGui import QImage
 
@@ -19,6 +18,8 @@ from explorer.graph.model import Graph
 from explorer.graph.tape import sweep
 from explorer.plot import SensitivityPanel
 from explorer.theme import DARK
+
+from .plot_helpers import drag, log_graph, square_graph, two_input_graph
 
 
 def node_id(doc: GraphDocument, name: str) -> str:

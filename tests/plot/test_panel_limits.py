@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 import pytest
-from plot_helpers import square_graph, two_input_graph
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -19,6 +18,8 @@ from explorer.document.document import GraphDocument
 from explorer.graph.parser import parse
 from explorer.plot import SensitivityPanel
 from explorer.plot.limits import PLOT_LIMIT, drawable, range_around, slider_fraction, usable_range
+
+from .plot_helpers import square_graph, two_input_graph
 
 HUGE = [1e308, -1e308, 1.7976931348623157e308, -1.7976931348623157e308, 1e200, 1e101]
 

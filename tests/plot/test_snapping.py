@@ -4,12 +4,13 @@ canvas moves in: 1% of the magnitude of the numbers (0.5, never 0.500353)."""
 from __future__ import annotations
 
 import pytest
-from plot_helpers import drag, square_graph
 from PySide6.QtCore import QPointF
 
 from explorer.document.document import GraphDocument
 from explorer.plot import SensitivityPanel
 from explorer.theme import value_step
+
+from .plot_helpers import drag, square_graph
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from plot_helpers import square_graph, two_input_graph
 
 from explorer.graph.model import Graph, GraphError
 from explorer.plot import sweeps
+
+from .plot_helpers import square_graph, two_input_graph
 
 
 def test_curve_is_y_and_its_slope() -> None:
