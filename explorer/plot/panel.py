@@ -23,39 +23,42 @@ Keeping in sync
     user's hand. If x leaves the range (typed, or scrubbed on the canvas) the range
     recentres on it.
 
+The second input's heat map is in :mod:`explorer.plot.heat_map`, the gestures in
+:mod:`explorer.plot.panel_gestures` and the exports in :mod:`explorer.plot.panel_export`
+(mixins of the panel).
+
 Imports: PySide6, numpy, explorer.document, explorer.graph, explorer.io, explorer.theme,
 explorer.plot.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from explorer.document.document import GraphDocument
 from explorer.graph.completeness import incomplete_message
 from explorer.graph.engine import Evaluation
 from explorer.graph.model import GraphError
-from explorer.plot import export, limits, sweeps
+from explorer.plot import limits, sweeps
 from explorer.plot.controls import PlotControls
 from explorer.plot.gestures import ValueDrag
+from explorer.plot.heat_map import HEAT_COLUMNS, HEAT_DELAY_MS, HEAT_ROWS, HeatMap
+from explorer.plot.panel_export import PanelExport
+from explorer.plot.panel_gestures import SLIDER_STEPS, PanelGestures
 from explorer.plot.view import SensitivityView
 from explorer.theme import LIGHT, Theme, format_number
 
+__all__ = ["HEAT_COLUMNS", "HEAT_DELAY_MS", "HEAT_ROWS", "SLIDER_STEPS", "SWEEP_POINTS", "SensitivityPanel"]
+
 SWEEP_POINTS = 500
-HEAT_COLUMNS = 120
-HEAT_ROWS = 64
-HEAT_DELAY_MS = 150
-SLIDER_STEPS = 1000
 REFIT_DELAY_MS = 300
 
 
-class SensitivityPanel(QWidget):
+class SensitivityPanel(HeatMap, PanelGestures, PanelExport, QWidget):
     """y(x) and dy/dx(x) around the current x of a :class:`GraphDocument`, with a draggable x."""
 
     input_changed = Signal(object)  # x's node id, or None
@@ -185,29 +188,6 @@ class SensitivityPanel(QWidget):
         self._y_from_selection = False
         self._set_y(node_id)
 
-    def set_second_input(self, node_id: str | None) -> None:
-        """Add a heat map of y over (x, this input); ``None`` removes it."""
-        graph = self._doc.graph
-        if node_id is not None and (node_id not in graph or graph.node(node_id).op != "input"):
-            raise GraphError(f"{node_id!r} is not an input node")
-        if node_id == self._x_id:
-            node_id = None
-        if node_id == self._x2_id:
-            return
-        window = None if node_id is None else self._fit_for(node_id, graph.node(node_id).value)
-        if node_id is not None and window is None:
-            node = graph.node(node_id)
-            name = graph.display_name(node_id)
-            self.message.emit(f"{name} = {format_number(node.value)} is too far out to plot.")
-            return
-        self._x2_id = node_id
-        self._heat_key = None
-        if window is not None:
-            self._x2_range = window
-        self.view.show_heat(node_id is not None)
-        self._labels_dirty = True
-        self._refresh()
-
     def set_range(self, lo: float, hi: float) -> None:
         """Sweep x over [lo, hi]."""
         lo, hi = float(lo), float(hi)
@@ -227,15 +207,6 @@ class SensitivityPanel(QWidget):
         self.range_changed.emit(lo, hi)
         self._refresh()
 
-    def set_second_range(self, lo: float, hi: float) -> None:
-        """The heat map's x₂ axis over [lo, hi] (e.g. to hold a whole descent path)."""
-        lo, hi = float(lo), float(hi)
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(f"the range must be two finite numbers, low < high (got {lo:g}, {hi:g})")
-        self._x2_range = (lo, hi)
-        self._heat_key = None
-        self._refresh()
-
     def fit_interesting_range(self) -> None:
         """Choose a range around x that shows the nearest extrema, kinks, roots and gaps."""
         if self._x_id is None or self._y_effective() is None:
@@ -250,17 +221,6 @@ class SensitivityPanel(QWidget):
     def curve_data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(xs, ys, dys) exactly as plotted; NaN where y is undefined."""
         return self._xs.copy(), self._ys.copy(), self._dys.copy()
-
-    def heat_data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """(xs, x2s, values[j, i] = y at (xs[i], x2s[j])) of the heat map, if shown."""
-        if self._heat is None or self._x2_id is None:
-            return None
-        xs, x2s, values = self._heat
-        return xs.copy(), x2s.copy(), values.copy()
-
-    def update_heat_map(self) -> None:
-        """Recompute the heat map now (after value edits it waits for a pause first)."""
-        self._compute_heat()
 
     def refit_y(self) -> None:
         """Frame the y axes on the curves now (the panel does this on its own after edits)."""
@@ -293,20 +253,6 @@ class SensitivityPanel(QWidget):
             explicit = None if node_id == graph.default_output() else node_id
             self._y_from_selection = explicit is not None
             self._set_y(explicit)
-
-    def export_png(self, path: str | Path, scale: float = 2.0) -> None:
-        """The plot as a PNG image (``scale`` × the on-screen size)."""
-        export.save_png(self.view, path, scale, self._theme.background)
-
-    def export_svg(self, path: str | Path) -> None:
-        """The plot as an SVG drawing."""
-        x_name, y_name = self._names()
-        export.save_svg(self.view, path, title=f"{y_name}({x_name})", description=self._describe())
-
-    def export_csv(self, path: str | Path) -> None:
-        """The sweep as CSV: x, y, dy/dx, one row per sample; undefined cells empty."""
-        x_name, y_name = self._names()
-        export.save_csv(path, self._xs, self._ys, self._dys, x_name, y_name)
 
     # ------------------------------------------------------------------ choosing x and y
     def _set_y(self, node_id: str | None) -> None:
@@ -489,39 +435,6 @@ class SensitivityPanel(QWidget):
                 xv, ev.value_of(x2), self._derivative(ev, x, y), self._derivative(ev, x2, y)
             )
 
-    def _heat_key_for(self, ev: Evaluation) -> object:
-        program = ev.program
-        # The heat map depends on neither x's nor x₂'s own value: those are its axes.
-        axes = {program.index.get(self._x_id or ""), program.index.get(self._x2_id or "")}
-        others = tuple(ev.value_list[i] for i in program.leaves if i not in axes)
-        return (self._shape_key, self._x2_id, self._x2_range, others)
-
-    def _update_heat(self, ev: Evaluation) -> None:
-        key = self._heat_key_for(ev)
-        if key == self._heat_key:
-            self._heat_timer.stop()
-        elif self._heat_key is None:
-            self._compute_heat()  # just switched on: show it at once
-        else:
-            # A few dozen sweeps: while a third input is scrubbed (or edits come in
-            # quick succession) the map waits for a pause; marker and arrow stay live.
-            self._heat_timer.start()
-
-    def _compute_heat(self) -> None:
-        self._heat_timer.stop()
-        if self._x2_id is None:
-            return
-        self._heat_key = self._heat_key_for(self._doc.evaluation)
-        y = self._y_effective()
-        xs = np.linspace(*self._range, HEAT_COLUMNS)
-        x2s = np.linspace(*self._x2_range, HEAT_ROWS)
-        values = np.full((HEAT_ROWS, HEAT_COLUMNS), np.nan)
-        if self._x_id is not None and y is not None:
-            with contextlib.suppress(GraphError):  # the curves' note already says what is wrong
-                values = sweeps.grid(self._doc.graph, self._x_id, self._x2_id, y, xs, x2s)
-        self._heat = (xs, x2s, values)
-        self.view.set_heat(xs, x2s, values)
-
     def _fill_combos(self) -> None:
         graph = self._doc.graph
         self._labels = {n.id: (graph.display_name(n.id), n.op) for n in graph.nodes}
@@ -530,69 +443,3 @@ class SensitivityPanel(QWidget):
         x_name, y_name = self._names()
         x2_name = graph.display_name(self._x2_id) if self._x2_id is not None else ""
         self.view.set_names(x_name, y_name, x2_name)
-
-    # ------------------------------------------------------------------ gestures -> document
-    def _begin_drag(self) -> None:
-        if self._x_id is not None:
-            self._drag.begin([self._x_id])
-
-    def _drag_to(self, x: float) -> None:
-        if self._x_id is not None:
-            self._drag.set(self._x_id, x)
-
-    def _end_drag(self) -> None:
-        self._drag.end()
-
-    def _begin_point_drag(self) -> None:
-        if self._x_id is not None and self._x2_id is not None:
-            graph = self._doc.graph
-            text = f"Drag {graph.display_name(self._x_id)} and {graph.display_name(self._x2_id)}"
-            self._drag.begin([self._x_id, self._x2_id], text)
-
-    def _drag_point_to(self, x: float, x2: float) -> None:
-        if self._drag.active and self._x_id is not None and self._x2_id is not None:
-            x2_id = self._x2_id  # setting x may re-resolve the choices; keep this one
-            self._drag.set(self._x_id, x)
-            self._drag.set(x2_id, x2)
-
-    def _x_box_changed(self, value: float) -> None:
-        if not self._syncing:
-            self._drag_to(value)
-
-    def _slider_changed(self, step: int) -> None:
-        if self._syncing:
-            return
-        lo, hi = self._range
-        self._drag_to(self.view.snap_x(lo + (hi - lo) * step / SLIDER_STEPS))
-
-    def _range_boxes_changed(self, _value: float) -> None:
-        lo, hi = self.lo_box.value(), self.hi_box.value()
-        if limits.usable_range(lo, hi):
-            self.set_range(lo, hi)
-        else:
-            reason = "its left end below its right end" if lo >= hi else "a width the plot can show"
-            self.message.emit(f"The range needs {reason}.")
-            with QSignalBlocker(self.lo_box), QSignalBlocker(self.hi_box):
-                self.lo_box.setValue(self._range[0])
-                self.hi_box.setValue(self._range[1])
-
-    def _export_dialog(self, kind: str) -> None:
-        filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "csv": "CSV data (*.csv)"}
-        x_name, y_name = self._names()
-        suggestion = f"{y_name}_vs_{x_name}.{kind}"
-        path, _ = QFileDialog.getSaveFileName(self, "Export", suggestion, filters[kind])
-        if not path:
-            return
-        try:
-            {"png": self.export_png, "svg": self.export_svg, "csv": self.export_csv}[kind](path)
-        except OSError as exc:
-            self.message.emit(f"Could not export to {path}: {exc.strerror or exc}")
-        else:
-            self.message.emit(f"Exported {Path(path).name}")
-
-    def _describe(self) -> str:
-        x_name, y_name = self._names()
-        lo, hi = self._range
-        return (
-            f"{y_name} and d{y_name}/d{x_name} for {x_name} from {format_number(lo)} to {format_number(hi)}"
-        )
