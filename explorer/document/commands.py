@@ -61,29 +61,11 @@ class AddNodeCommand(QUndoCommand):
         super().__init__(text or f"Add {node.function or node.op}", parent)
         self._doc = doc
         self._index = index
-        self._node = Node(
-            node.id,
-            node.op,
-            node.name,
-            node.value,
-            node.position,
-            list(node.operands),
-            node.trainable,
-            node.function,
-        )
+        self._node = node.copy()
 
     def redo(self) -> None:
         self._doc._do_insert_node(
-            Node(
-                self._node.id,
-                self._node.op,
-                self._node.name,
-                self._node.value,
-                self._node.position,
-                [None] * len(self._node.operands),
-                self._node.trainable,
-                self._node.function,
-            ),
+            self._node.unlinked(),
             self._index,
             (),
         )
@@ -102,16 +84,7 @@ class RemoveNodeCommand(QUndoCommand):
         graph = doc.graph
         node = graph.node(node_id)
         self._index = [n.id for n in graph.nodes].index(node_id)
-        self._snapshot = Node(
-            node.id,
-            node.op,
-            node.name,
-            node.value,
-            node.position,
-            [None] * len(node.operands),
-            node.trainable,
-            node.function,
-        )
+        self._snapshot = node.unlinked()
         self._links = [Edge(s, node_id, k) for k, s in enumerate(node.operands) if s is not None] + [
             Edge(node_id, t, k) for t, k in graph.consumers(node_id)
         ]

@@ -335,16 +335,7 @@ class GraphDocument(QObject):
                     if node.position is None
                     else (node.position[0] + offset[0], node.position[1] + offset[1])
                 )
-                node_copy = Node(
-                    new_id,
-                    node.op,
-                    name,
-                    node.value,
-                    pos,
-                    [None] * len(node.operands),
-                    node.trainable,
-                    node.function,
-                )
+                node_copy = node.unlinked(id=new_id, name=name, position=pos)
                 parent.adopt(cmd.AddNodeCommand(self, node_copy)).redo()
                 new_ids.append(new_id)
             for edge in other.edges():

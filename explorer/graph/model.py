@@ -353,16 +353,7 @@ class Graph(GraphQueries):
         """
         other = Graph(self.title, self.description)
         for node in self._nodes.values():
-            other._nodes[node.id] = Node(
-                node.id,
-                node.op,
-                node.name,
-                node.value,
-                node.position,
-                list(node.operands),
-                node.trainable,
-                node.function,
-            )
+            other._nodes[node.id] = node.copy()
             other._consumers[node.id] = list(self._consumers[node.id])
         other._output = self._output
         other._names = dict(self._names)

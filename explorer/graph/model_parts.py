@@ -9,7 +9,8 @@ Imports: standard library only.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from explorer.graph.ops import LEAF_OPS
 
@@ -68,6 +69,15 @@ class Node:
     trainable: bool = False
     # For op "call": the name of the function in the graph's library it uses.
     function: str = ""
+
+    def copy(self) -> Node:
+        """An equal node that shares nothing mutable (its operand list is its own)."""
+        return replace(self, operands=list(self.operands))
+
+    def unlinked(self, **changes: Any) -> Node:
+        """A copy with every operand slot empty (links are added back one undoable step
+        at a time), with ``changes`` applied (a new id, name or position)."""
+        return replace(self, operands=[None] * len(self.operands), **changes)
 
     @property
     def label(self) -> str:
