@@ -25,9 +25,10 @@ Imports: standard library, explorer.graph, explorer.theme (through wording).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 
+from explorer.animation.expanded import body_edge, body_path, expand_trace, split_path
 from explorer.animation.wording import d, fmt, label, signed_sum
 from explorer.graph.engine import Evaluation
 from explorer.graph.model import Edge
@@ -61,9 +62,11 @@ def running_sum_text(terms: tuple[float, ...], total: float) -> str:
 class Timeline:
     """A trace prepared for seeking: which step computes which node, who gets gradients."""
 
-    def __init__(self, evaluation: Evaluation) -> None:
+    def __init__(self, evaluation: Evaluation, expanded: Iterable[str] = ()) -> None:
         self.evaluation = evaluation
-        self.trace: Trace = evaluation.trace
+        self.expanded = frozenset(expanded)
+        self.trace: Trace
+        self.trace, self.opened = expand_trace(evaluation, self.expanded)
         self.steps: tuple[Step, ...] = self.trace.steps
         self.count = len(self.steps)
         self.forward_count = self.trace.forward_count
@@ -71,18 +74,26 @@ class Timeline:
         graph = evaluation.graph
         self.node_ids: list[str] = list(evaluation.program.ids)
         self.edges: list[Edge] = list(evaluation.program.edges)
-        self.leaves: list[str] = [nid for nid in self.node_ids if graph.node(nid).is_leaf]
-        self.inputs: list[str] = [nid for nid in self.node_ids if graph.node(nid).op == "input"]
+        for call, opened in self.opened.items():  # the bodies of expanded calls, by path
+            body = opened.function.body
+            self.node_ids += [body_path(call, n.id) for n in body if n.op != "const"]
+            self.edges += [body_edge(call, e) for e in body.edges()]
+        outer = evaluation.program.ids
+        self.leaves: list[str] = [nid for nid in outer if graph.node(nid).is_leaf]
+        self.inputs: list[str] = [nid for nid in outer if graph.node(nid).op == "input"]
         self.computed_at: dict[str, int] = {}
         for k, step in enumerate(self.steps[: self.forward_count]):
             assert isinstance(step, ForwardStep)
             self.computed_at[step.node_id] = k
         # Nodes the backward pass hands a gradient to, and how many terms each receives.
         self.term_count: dict[str, int] = {}
+        self.body_seeds: set[str] = set()  # body outputs, handed their box's gradient
         for step in self.steps[self.forward_count :]:
             if isinstance(step, BackwardStep):
                 src = step.edge.source
                 self.term_count[src] = self.term_count.get(src, 0) + 1
+            elif isinstance(step, SeedStep) and split_path(step.node_id) is not None:
+                self.body_seeds.add(step.node_id)
 
     def __len__(self) -> int:
         return self.count
@@ -121,7 +132,7 @@ class Timeline:
                 frame.edge_emphasis[edge] = "active"
 
     def _backward_overlay(self, frame: Frame, n: int, current: Step | None) -> None:
-        waiting = set(self.term_count)
+        waiting = set(self.term_count) | self.body_seeds
         for nid in self.node_ids:
             if nid != self.output:
                 frame.grads[nid] = PENDING if nid in waiting else HIDDEN
@@ -132,6 +143,10 @@ class Timeline:
                 frame.captions[edge] = HIDDEN
         for k in range(self.forward_count + 1, n):
             step = self.steps[k]
+            if isinstance(step, SeedStep):  # a body's output receives its box's gradient
+                frame.grads.pop(step.node_id, None)
+                frame.node_emphasis[step.node_id] = "done"
+                continue
             assert isinstance(step, BackwardStep)
             src = step.edge.source
             frame.captions[step.edge] = product_text(step.upstream, step.local, step.contribution)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from explorer.animation import narration_body
 from explorer.animation.frames import Timeline, running_sum_text
+from explorer.animation.narration_body import body_step
 from explorer.animation.paths import chain_paths
 from explorer.animation.wording import (
     Rich,
@@ -90,6 +92,8 @@ def _start(timeline: Timeline) -> Narration:
 
 def describe_step(timeline: Timeline, k: int) -> Narration:
     step = timeline.step(k)
+    if body_step(step):  # inside an expanded call
+        return narration_body.describe(timeline, k)
     if isinstance(step, ForwardStep):
         return _forward(timeline, k, step)
     if isinstance(step, SeedStep):
@@ -190,6 +194,8 @@ def step_summary(timeline: Timeline, k: int) -> str:
     ev = timeline.evaluation
     graph = ev.graph
     step = timeline.step(k)
+    if body_step(step):  # inside an expanded call
+        return narration_body.summary(timeline, k)
     if isinstance(step, ForwardStep):
         op_name = graph.node(step.node_id).function or graph.node(step.node_id).op
         name = label(graph, step.node_id)

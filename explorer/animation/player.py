@@ -107,15 +107,18 @@ class Player(QObject):
         self._rest.timeout.connect(self._advance)
         document.evaluated.connect(self._on_evaluated)
         document.graph_reset.connect(self._forget_items)
+        document.expansion_changed.connect(self.reset)  # a call opened or closed: new steps
 
     # ------------------------------------------------------------------ state
     @property
     def timeline(self) -> Timeline:
         """The current evaluation's trace, prepared for seeking (built on first use)."""
         evaluation = self.document.evaluation
-        if self._timeline is None or self._timeline.evaluation is not evaluation:
-            self._timeline = Timeline(evaluation)
-        return self._timeline
+        expanded = frozenset(getattr(self.document, "expanded", ()))
+        timeline = self._timeline
+        if timeline is None or timeline.evaluation is not evaluation or timeline.expanded != expanded:
+            timeline = self._timeline = Timeline(evaluation, expanded)
+        return timeline
 
     @property
     def count(self) -> int:

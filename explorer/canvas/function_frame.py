@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from shiboken6 import isValid
 
 from explorer.canvas import style as st
+from explorer.canvas.expand_toggle import ExpandToggle
 from explorer.graph.engine import Evaluation, NodeResult
 from explorer.graph.functions import Function
 from explorer.graph.layout import layout
@@ -55,6 +57,12 @@ class FunctionFrameItem(QGraphicsItem):
         self._style = style
         self._results: dict[str, NodeResult] = {}
         self._locals: dict[Edge, float] = {}
+        # the animation's overrides for body nodes and edges (see function_frame_steps)
+        self.body_values: dict[str, str] = {}
+        self.body_grads: dict[str, str] = {}
+        self.body_emphasis: dict[str, str] = {}
+        self.body_captions: dict[Edge, str] = {}
+        self.edge_emphasis: dict[Edge, str] = {}
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
         body = function.body
         raw = layout(body)
@@ -127,12 +135,19 @@ class FunctionFrameItem(QGraphicsItem):
         path = QPainterPath(start)
         dx = max(20.0, (end.x() - start.x()) / 2)
         path.cubicTo(start + QPointF(dx, 0.0), end - QPointF(dx, 0.0), end)
-        painter.setPen(QPen(s.edge, 1.4))
+        active = self.edge_emphasis.get(edge) == "active"
+        painter.setPen(QPen(s.output_border.color() if active else s.edge, 2.6 if active else 1.4))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
         local = self._locals.get(edge)
-        if local is not None and self.function.body.node(edge.source).op != "const":
+        caption = self.body_captions.get(edge)
+        if caption is not None:
+            text = caption
+        elif local is not None and self.function.body.node(edge.source).op != "const":
             text = f"×{format_number(local)}"
+        else:
+            text = ""
+        if text:
             painter.setFont(_font(10))
             mid = path.pointAtPercent(0.5)
             width = painter.fontMetrics().horizontalAdvance(text) + 10.0
@@ -153,15 +168,38 @@ class FunctionFrameItem(QGraphicsItem):
         if result is None:
             return "", ""
         value_override, grad_override = getattr(self.parentItem(), "overrides", (None, None))
+        if self.stepping:  # the animation walks through this body: its own overrides rule
+            value_override, grad_override = self.body_values.get(nid), self.body_grads.get(nid)
         value = value_override if value_override is not None else format_number(result.value)
         grad = "" if math.isnan(result.grad) and math.isnan(result.value) else format_number(result.grad)
         return value, grad_override if grad_override is not None else grad
+
+    @property
+    def stepping(self) -> bool:
+        """True while the animation shows this body step by step (it set overrides here)."""
+        return bool(self.body_values or self.body_grads or self.body_emphasis or self.body_captions)
+
+    def edge_path(self, edge: Edge) -> QPainterPath:
+        """A body edge's curve in this item's coordinates (the pulse travels along it)."""
+        a, b = self._card(edge.source), self._card(edge.target)
+        arity = len(self.function.body.node(edge.target).operands)
+        start = QPointF(a.right(), a.center().y())
+        end = QPointF(b.left(), b.top() + b.height() * (edge.slot + 1) / (arity + 1))
+        path = QPainterPath(start)
+        dx = max(20.0, (end.x() - start.x()) / 2)
+        path.cubicTo(start + QPointF(dx, 0.0), end - QPointF(dx, 0.0), end)
+        return path
 
     def _paint_node(self, painter: QPainter, nid: str) -> None:
         s = self._style
         node = self.function.body.node(nid)
         rect = self._card(nid)
         result = self._results.get(nid)
+        emphasis = self.body_emphasis.get(nid)
+        if emphasis in ("active", "done"):
+            painter.setPen(QPen(s.output_border.color() if emphasis == "active" else s.muted, 3.0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-3.0, -3.0, 3.0, 3.0), 9.0, 9.0)
         if node.op == "const":
             painter.setPen(s.border)
             painter.setBrush(s.const_fill)
@@ -205,6 +243,7 @@ class FunctionFrames(QObject):
         super().__init__(scene)
         self._scene = scene
         self._frames: dict[str, FunctionFrameItem] = {}
+        self._toggles: dict[str, ExpandToggle] = {}
         document = scene.document
         document.expansion_changed.connect(self._sync)
         document.graph_reset.connect(self._sync)
@@ -216,6 +255,27 @@ class FunctionFrames(QObject):
 
     def frame(self, node_id: str) -> FunctionFrameItem | None:
         return self._frames.get(node_id)
+
+    def toggle(self, node_id: str) -> ExpandToggle | None:
+        """The ▸/▾ on call ``node_id``'s card."""
+        return self._toggles.get(node_id)
+
+    def _sync_toggles(self) -> None:
+        """Every call's card has a one-click expand/collapse in its header."""
+        graph = self._scene.document.graph
+        calls = {n.id for n in graph if n.op == "call"}
+        for nid, toggle in list(self._toggles.items()):
+            card = toggle.parentItem() if isValid(toggle) else None  # gone with its card?
+            if nid not in calls or card is None or card is not self._card(nid):
+                del self._toggles[nid]
+                if isValid(toggle) and toggle.scene() is not None:
+                    toggle.scene().removeItem(toggle)
+            else:
+                toggle.refresh_tip()
+        for nid in calls - self._toggles.keys():
+            card = self._card(nid)
+            if card is not None:
+                self._toggles[nid] = ExpandToggle(self._scene.document, nid, card)
 
     def scene_rect(self) -> QRectF:
         """Where the open frames are (fitting the view includes them)."""
@@ -247,6 +307,7 @@ class FunctionFrames(QObject):
                 continue
             function = graph.function(graph.node(nid).function)
             self._frames[nid] = FunctionFrameItem(function, nid, self._scene.canvas_style, card)
+        self._sync_toggles()
         self._refresh(document.evaluation)
 
     def _card(self, node_id: str) -> QGraphicsItem | None:

@@ -38,6 +38,7 @@ from explorer.canvas.backdrop import Backdrop, far_items
 from explorer.canvas.edge_item import EdgeItem
 from explorer.canvas.editors import InlineEditor
 from explorer.canvas.function_frame import FunctionFrames
+from explorer.canvas.function_frame_steps import body_edge_item, body_node_item
 from explorer.canvas.interactions import ConnectGesture, Gesture, MoveGesture, ScrubGesture
 from explorer.canvas.node_item import NodeItem
 from explorer.canvas.overlays import MessageItem, PulseItem
@@ -117,9 +118,13 @@ class GraphScene(SceneSync, SceneEditing, QGraphicsScene):
         return self._style.theme
 
     def node_item(self, node_id: str) -> NodeItem:
+        if "/" in node_id and node_id not in self._nodes:  # inside an expanded call
+            return body_node_item(self.function_frames, node_id)  # type: ignore[return-value]
         return self._nodes[node_id]
 
     def edge_item(self, edge: Edge) -> EdgeItem:
+        if "/" in edge.source and edge not in self._edges:  # inside an expanded call
+            return body_edge_item(self.function_frames, edge)  # type: ignore[return-value]
         return self._edges[edge]
 
     def node_items(self) -> list[NodeItem]:
@@ -222,7 +227,10 @@ class GraphScene(SceneSync, SceneEditing, QGraphicsScene):
     def set_pulse(self, edge: Edge | None, t: float = 0.0, backward: bool = False, text: str = "") -> None:
         """One dot along ``edge``; ``t`` is progress in the direction of travel (a backward
         pulse starts at the target). None hides it."""
-        item = self._edges.get(edge) if edge is not None else None
+        try:
+            item = self.edge_item(edge) if edge is not None else None
+        except KeyError:
+            item = None
         if item is None:
             self._pulse.hide()
             return

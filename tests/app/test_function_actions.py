@@ -97,10 +97,14 @@ def test_an_open_body_follows_the_animation(window: MainWindow) -> None:
     param_f = window.document.graph.function("f").parameter_ids[0]
     player = window.player
     player.animate_steps = False
-    player.seek(player.forward_count + 1)  # dh/dh = 1: f's box knows its gradient, g's not yet
+    assert player.forward_count == 7  # each body's parameter and nodes, then its box
+    player.seek(player.forward_count + 1)  # dh/dh = 1: nothing inside knows its gradient yet
+    assert frame_h.texts(param_f) == ("7", "?")
+    assert frame_g.texts(param_g) == ("3", "?")
+    player.seek(player.forward_count + 3)  # into f's body, then z**2 -> z: 1 x 14 = 14
     assert frame_h.texts(param_f) == ("7", "14")
     assert frame_g.texts(param_g) == ("3", "?")
-    player.seek(player.forward_count + 2)  # dh/dg = 14 arrives at g
+    player.seek(player.count)  # g's body done too: dh/dx = 14 x 2 = 28 inside g
     assert frame_g.texts(param_g) == ("3", "28")
     player.seek(0)  # before the forward pass: nothing inside is known either
     assert frame_g.texts(param_g)[0] == "?"
