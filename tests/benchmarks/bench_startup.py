@@ -65,12 +65,18 @@ print(json.dumps({"launched": launched, "marks": marks, "nodes": len(window.docu
 
 
 def run_once(platform: str) -> dict[str, object]:
+    return run_child(CHILD, platform)
+
+
+def run_child(child: str, platform: str) -> dict[str, object]:
+    """Start ``child`` (a launch script) in a fresh interpreter and a scratch folder; its last
+    printed line is JSON. Shared with bench_welcome: both time a launch the same way."""
     with tempfile.TemporaryDirectory() as workdir:
         env = dict(os.environ, QT_QPA_PLATFORM=platform, CHAIN_EXPLORER_RECOVERY_DIR=f"{workdir}/recovery")
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
         launched = time.time()
         result = subprocess.run(
-            [sys.executable, "-c", CHILD, repr(launched), workdir],
+            [sys.executable, "-c", child, repr(launched), workdir],
             env=env,
             cwd=workdir,
             capture_output=True,
@@ -78,8 +84,8 @@ def run_once(platform: str) -> dict[str, object]:
             check=False,
         )
     if result.returncode != 0:
-        raise SystemExit(f"child failed ({result.returncode}):\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"child failed ({result.returncode}):\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def baseline_ms() -> float:

@@ -16,16 +16,17 @@ Under pytest (benchmarking disabled by default) one launch runs and its facts ar
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
+
+try:  # in the suite (tests is a package) or run as a script from its folder
+    from .bench_startup import run_child
+except ImportError:
+    from bench_startup import run_child  # type: ignore[no-redef]
 
 BUDGET_MS = 700.0
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,21 +71,7 @@ print(json.dumps({"launched": launched, "marks": marks,
 
 
 def run_once(platform: str = "offscreen") -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as workdir:
-        env = dict(os.environ, QT_QPA_PLATFORM=platform, CHAIN_EXPLORER_RECOVERY_DIR=f"{workdir}/recovery")
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-        launched = time.time()
-        result = subprocess.run(
-            [sys.executable, "-c", CHILD, repr(launched), workdir],
-            env=env,
-            cwd=workdir,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    if result.returncode != 0:
-        raise RuntimeError(f"child failed ({result.returncode}):\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return run_child(CHILD, platform)
 
 
 def first_paint_ms(data: dict[str, object]) -> float:
