@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButto
 
 from explorer.animation.checks import Verdict, check_prediction
 from explorer.animation.narration import describe_step
+from explorer.animation.narration_body import body_step
 from explorer.animation.player import Player
 from explorer.animation.wording import derivative, label, output_label
 from explorer.graph.trace import BackwardStep
@@ -94,9 +95,10 @@ class PredictBox(QFrame):
         return node_id in player.frame.grads
 
     def should_hold(self, k: int) -> bool:
-        """Hold before the step that completes a node's gradient."""
+        """Hold before the step that completes a node's gradient (outside expanded bodies:
+        the question is asked of the graph's own nodes)."""
         step = self.player.timeline.step(k)
-        return isinstance(step, BackwardStep) and step.final
+        return isinstance(step, BackwardStep) and step.final and not body_step(step)
 
     def expected(self) -> float:
         assert self.held_step is not None

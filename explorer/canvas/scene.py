@@ -37,6 +37,7 @@ from explorer.canvas import style as st
 from explorer.canvas.backdrop import Backdrop, far_items
 from explorer.canvas.edge_item import EdgeItem
 from explorer.canvas.editors import InlineEditor
+from explorer.canvas.expand_toggle import ExpandToggle
 from explorer.canvas.function_frame import FunctionFrames
 from explorer.canvas.function_frame_steps import body_edge_item, body_node_item
 from explorer.canvas.interactions import ConnectGesture, Gesture, MoveGesture, ScrubGesture
@@ -330,6 +331,9 @@ class GraphScene(SceneSync, SceneEditing, QGraphicsScene):
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         pos = event.scenePos()
         if event.button() != Qt.MouseButton.LeftButton:
+            super().mouseDoubleClickEvent(event)
+            return
+        if any(isinstance(i, ExpandToggle) for i in self.items(pos)):  # one toggle, no rename
             super().mouseDoubleClickEvent(event)
             return
         item = self.node_item_at(pos)

@@ -126,3 +126,14 @@ def test_collapsing_returns_to_one_step(window: MainWindow) -> None:
     assert window.player.forward_count == 5
     _click_toggle(window, g)
     assert window.player.forward_count == 2 and window.player.count == 5
+
+
+def test_predict_mode_asks_only_about_the_graphs_own_nodes(window: MainWindow) -> None:
+    g = window.document.graph.find("g").id
+    _click_toggle(window, g)
+    timeline, predict = window.player.timeline, window.narrative.predict
+    holds = [k for k in range(timeline.count) if predict.should_hold(k)]
+    assert holds and all("/" not in timeline.step(k).edge.source for k in holds)  # type: ignore[union-attr]
+    for k in holds:
+        predict.ask(k)  # names the node without failing on a body path
+        assert "Predict: what is dh/d" in predict.question.text()
