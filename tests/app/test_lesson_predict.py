@@ -58,6 +58,10 @@ def card_grad(window, name: str) -> str:  # type: ignore[no-untyped-def]
     return window.scene.node_item(window.document.graph.find(name).id).grad_text()
 
 
+def steps_list(narrative) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(narrative.steps_list.item(i).text() for i in range(narrative.steps_list.count()))
+
+
 def predicting_steps() -> list[tuple[Path, int, Predict]]:
     found = []
     for path in LESSONS:
@@ -120,10 +124,12 @@ def test_show_me_on_the_three_node_step_plays_the_answer_out(window, qtbot) -> N
         "status": plain(window.selection_label.text()),
         "card": card_grad(window, "a"),
         "step": panel.text.toPlainText(),
+        "steps list": steps_list(narrative),
     }
     for where, text in secrets.items():
         assert not states(text, 42, 0.01), (where, text)
     assert "Predict d(loss)/da first" in secrets["nudge"]
+    assert "d(loss)/da = ?" in secrets["steps list"] and "c = a × b = 6" in secrets["steps list"]
     assert not narrative.predict.isVisible()  # the lesson asks; the panel's own box stays shut
     player.animate_steps = False
     player.set_speed(1000)
@@ -134,6 +140,7 @@ def test_show_me_on_the_three_node_step_plays_the_answer_out(window, qtbot) -> N
     assert card_grad(window, "a") == "42" and card_grad(window, "b") == "28"
     assert "42" in plain(narrative.nudge_label.text()) and "42" in plain(narrative.selected_label.text())
     assert "42" in plain(window.inspector.grad_label.text())
+    assert "d(loss)/da = 14 × 3 = 42" in steps_list(narrative)
 
 
 def test_a_right_prediction_reveals_a_wrong_one_does_not(window, qtbot) -> None:  # type: ignore[no-untyped-def]
