@@ -45,9 +45,11 @@ from explorer.animation.predict import PredictBox
 from explorer.animation.wording import Rich, derivative, label, num, output_label, rich
 from explorer.graph.completeness import incomplete_message
 from explorer.graph.engine import compile_graph
+from explorer.graph.trace import BackwardStep
 from explorer.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
+    from explorer.animation.frames import Timeline
     from explorer.document.document import GraphDocument
 
 REBUILD_DELAY_MS = 150
@@ -123,6 +125,7 @@ class NarrativePanel(QWidget):
         self._theme = theme or (scene_theme if isinstance(scene_theme, Theme) else LIGHT)
         self._selected: str | None = None
         self._steps_dirty = True
+        self._masked_steps = False  # some rows of the Steps list say "= ?" (predict mode)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.title_label = _wrapping_label(self, rich_text=False)
@@ -325,9 +328,32 @@ class NarrativePanel(QWidget):
         self.steps_list.clear()
         self.steps_list.addItem(QListWidgetItem("0. Start: inputs known"))
         for k in range(timeline.count):
-            phase = "→" if k < timeline.forward_count else "←"
-            self.steps_list.addItem(QListWidgetItem(f"{k + 1}. {phase} {step_summary(timeline, k)}"))
+            self.steps_list.addItem(QListWidgetItem(self._step_text(timeline, k)))
         self._steps_dirty = False
+
+    def _step_text(self, timeline: Timeline, k: int) -> str:
+        """The list's line for step ``k``; a gradient still to be predicted reads "= ?"."""
+        step = timeline.step(k)
+        if isinstance(step, BackwardStep) and self.predict.hides_gradient(step.edge.source):
+            self._masked_steps = True
+            ev = timeline.evaluation
+            return f"{k + 1}. ← {derivative(output_label(ev), label(ev.graph, step.edge.source))} = ?"
+        phase = "→" if k < timeline.forward_count else "←"
+        return f"{k + 1}. {phase} {step_summary(timeline, k)}"
+
+    def _mask_steps(self) -> None:
+        """Predict mode: the Steps list must not read out the gradients ahead (re-texted in place)."""
+        if self._steps_dirty or not (self._masked_steps or self.predict.active or self.predict.keeps_secrets):
+            return
+        timeline = self.player.timeline
+        if self.steps_list.count() != timeline.count + 1:
+            return  # a rebuild is on its way
+        self._masked_steps = False
+        for k in range(timeline.forward_count, timeline.count):
+            item = self.steps_list.item(k + 1)
+            text = self._step_text(timeline, k)
+            if item.text() != text:
+                item.setText(text)
 
     def _step_clicked(self, item: QListWidgetItem) -> None:
         self.player.seek(self.steps_list.row(item))
@@ -357,6 +383,7 @@ class NarrativePanel(QWidget):
         nid = self.current_input()
         hidden = self.predict.hides_gradient(nid)
         self.paths_view.set_hidden(self._secret(nid, "its paths") if hidden and nid is not None else None)
+        self._mask_steps()
         self._update_nudge()
         self.show_node(self._selected)
 

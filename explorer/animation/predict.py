@@ -33,6 +33,7 @@ class PredictBox(QFrame):
         self.player = player
         self._theme = theme
         self._active = False
+        self._kept = False  # a lesson's question: secrets kept without holding the player
         self.held_step: int | None = None
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.question = QLabel(self)
@@ -83,6 +84,20 @@ class PredictBox(QFrame):
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
 
+    @property
+    def keeps_secrets(self) -> bool:
+        return self._kept
+
+    def keep_secrets(self, on: bool) -> None:
+        """Hide every gradient the animation has not shown yet, without asking or holding.
+
+        For a question asked elsewhere (a lesson step's prediction): the views stay quiet
+        about gradients until the asker lets go or the animation reveals them.
+        """
+        if bool(on) != self._kept:
+            self._kept = bool(on)
+            self.reveal_changed.emit()
+
     def hides_gradient(self, node_id: str | None) -> bool:
         """True while predicting and the animation has not yet revealed this node's gradient.
 
@@ -90,7 +105,7 @@ class PredictBox(QFrame):
         product, the plot's slope) asks this; the canvas hides it through the frame already.
         """
         player = self.player
-        if not self._active or node_id is None or player.is_idle:
+        if not (self._active or self._kept) or node_id is None or player.is_idle:
             return False
         return node_id in player.frame.grads
 

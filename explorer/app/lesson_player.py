@@ -3,7 +3,9 @@
 It has the shape of the animation player: one state setter, :meth:`LessonPanel.go_to_step`,
 and everything else derives from the step number. Entering a step (Next, Back, or the
 saved place when a lesson reopens) restores that step's graph as one undo step, then
-selects, highlights, seeks the animation and raises docks as the step says. The learner
+selects, highlights, seeks the animation and raises docks as the step says. A step that
+asks for a prediction keeps every gradient hidden until it is answered or *Show me* is
+pressed (the animation waits at the end of the forward pass). The learner
 may edit freely; the panel only watches the document's evaluations to notice when a
 task is met. It drives the window only through public methods (``LessonHost``, in
 :mod:`explorer.app.lesson_host`).
@@ -79,6 +81,7 @@ class LessonPanel(QWidget):
         self.step = 0
         self._met: set[int] = set()
         self._restoring = False
+        self._secret = False  # the step's prediction is unanswered: gradients stay hidden
 
         self.lesson_title = QLabel()
         self.lesson_title.setObjectName("lessonTitle")
@@ -165,6 +168,7 @@ class LessonPanel(QWidget):
         layout.addLayout(actions)
         layout.addLayout(nav)
 
+        host.document.evaluated.connect(self._on_edit)
         host.document.evaluated.connect(self._check_tasks)
         host.document.evaluated.connect(self._refresh_chart)
         theme_changed = getattr(host, "theme_changed", None)
@@ -199,6 +203,7 @@ class LessonPanel(QWidget):
         self.text.set_markdown(step.text, self.lesson.path.parent if self.lesson.path else None)
         self.verdict.clear()
         self.answer.clear()
+        self._secret = bool(step.predictions)
         self._restoring = True
         try:
             graph = self.lesson.start_graph(k)
@@ -246,7 +251,7 @@ class LessonPanel(QWidget):
             number = predictions[0].condition.number
             self.answer.setText(f"{number:g}")
             self.verdict.setText(f"The answer: {predictions[0].condition.quantity.text} = {number:g}")
-        self._apply_view(show_me=True)
+        self._reveal(play=True)
 
     def let_me_try(self) -> None:
         """Hand over: focus the prediction box or the canvas and say what to do."""
@@ -279,6 +284,8 @@ class LessonPanel(QWidget):
         right = condition.holds_for(guess)
         if right:
             self.verdict.setText(f"✓ Right: {condition.quantity.text} = {condition.number:.6g}")
+            if self._secret:
+                self._reveal(play=False)
         else:
             self.verdict.setText(f"Not quite ({guess:g}). Look at the local derivatives and try again.")
         self.prediction_checked.emit(right)
@@ -309,15 +316,60 @@ class LessonPanel(QWidget):
                 continue  # the learner renamed or deleted it: nothing to point at
         return ids
 
+    def _reveal(self, play: bool) -> None:
+        """The prediction is answered (or given up): show the step's gradients after all."""
+        was_secret = self._secret
+        self._end_secret()
+        self._apply_view(show_me=play)
+        if was_secret and self.lesson is not None and not self.lesson.steps[self.step].of_kind(Play):
+            self.host.player.reset()  # no position of its own: the live view, every gradient shown
+
+    def _end_secret(self) -> None:
+        if self._secret:
+            self._secret = False
+            self._keep_secrets(False)
+            self._apply_views(self._views())  # the chart of magnitudes waited too
+
+    def _on_edit(self, *_: object) -> None:
+        """The learner changed the graph: the live view shows every gradient, so stop hiding."""
+        if not self._restoring:
+            self._end_secret()
+
+    def _views(self) -> set[str]:
+        assert self.lesson is not None
+        step = self.lesson.steps[self.step]
+        return {v for d in step.directives if isinstance(d, ShowView) for v in d.views}
+
+    def _keep_secrets(self, on: bool) -> None:
+        """The Chain Rule panel's live views (nudge, product, paths) and the inspector keep quiet."""
+        narrative = self.host.panel_widget("narrativeDock") if on else self._narrative()
+        predict = getattr(narrative, "predict", None)
+        keep = getattr(predict, "keep_secrets", None)
+        if keep is not None:
+            keep(on)
+
+    def _narrative(self) -> QWidget | None:
+        """The Chain Rule panel if it is built (asking for it would build it)."""
+        dock = self.host.panels.get("narrativeDock")
+        return dock.widget() if dock is not None else None
+
     def _apply_view(self, show_me: bool) -> None:
+        """Select, highlight, raise docks and seek as the step says.
+
+        While the step's prediction is unanswered the animation stops at the end of the
+        forward pass (values shown, no gradient on any card), whatever its ``play:`` says; the
+        answer (or *Show me*) then applies the step's own position.
+        """
         assert self.lesson is not None
         step = self.lesson.steps[self.step]
         player = self.host.player
         graph = self.host.document.graph
         if not show_me:
             player.set_highlight()
-            views = {v for d in step.directives if isinstance(d, ShowView) for v in d.views}
-            self._apply_views(views)
+            self._apply_views(self._views())
+        self._keep_secrets(self._secret)
+        if self._secret:
+            player.to_forward_end()
         for d in step.directives:
             if isinstance(d, Select):
                 self.host.select_nodes(self._ids(d.names))
@@ -330,7 +382,7 @@ class LessonPanel(QWidget):
                 if dock is not None:
                     dock.show()
                     dock.raise_()
-            elif isinstance(d, Play):
+            elif isinstance(d, Play) and not self._secret:
                 if show_me and d.position == "end":
                     player.to_start()
                     player.play()
@@ -339,7 +391,7 @@ class LessonPanel(QWidget):
 
     def _apply_views(self, views: set[str]) -> None:
         """Gears and the chart follow the step (off where it does not ask); tabs only when asked."""
-        self.chart.setVisible("magnitudes" in views)
+        self.chart.setVisible("magnitudes" in views and not self._secret)  # no hint before the answer
         self._refresh_chart()
         narrative = self.host.panel_widget("narrativeDock") if views & {"gears", "paths", "steps"} else None
         if narrative is None and self.host.player.gears:

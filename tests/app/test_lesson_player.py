@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,8 @@ def open_panel(window, path: Path = CHAIN) -> LessonPanel:  # type: ignore[no-un
 
 def test_chain_rule_lesson_by_next_alone_shows_every_number(window, qtbot) -> None:
     panel = open_panel(window)
+    texts = [panel.text.toPlainText()]
+    panel.step_changed.connect(lambda _k: texts.append(panel.text.toPlainText()))
     assert window.panels["lessonDock"].isVisible()
     assert panel.counter.text() == "1 of 10" and panel.step_title.text().startswith("Composition")
     # Step 1: h(x) = (2x+1)^2 at x = 3.
@@ -51,7 +54,8 @@ def test_chain_rule_lesson_by_next_alone_shows_every_number(window, qtbot) -> No
     click(qtbot, panel.next_button)
     assert panel.counter.text() == "3 of 10"
     assert grad(window, "h", "x") == 28.0 and window.document.evaluation["x"].grad == 28.0
-    assert window.player.position == window.player.count  # the backward pass played to the end
+    # It asks for dh/dx: the animation waits at the end of the forward pass, gradients hidden.
+    assert window.player.position == window.player.forward_count
     assert window.panels["narrativeDock"].isVisible()
     click(qtbot, panel.next_button)  # the nudge
     assert value(window, "h1") == 49.0
@@ -73,6 +77,9 @@ def test_chain_rule_lesson_by_next_alone_shows_every_number(window, qtbot) -> No
     click(qtbot, panel.next_button)
     click(qtbot, panel.next_button)
     assert panel.counter.text() == "10 of 10" and not panel.next_button.isEnabled()
+    # Predictions hide their answers in their own step; the prose still says every number.
+    written = set(re.findall(r"\d+(?:\.\d+)?", "\n".join(texts)))
+    assert {"7", "49", "2", "14", "28", "49.028004", "28.004", "36", "42"} <= written
 
 
 def test_every_builtin_lesson_plays_through_with_its_numbers(window, qtbot) -> None:
@@ -105,6 +112,8 @@ def test_long_chains_numbers(window, qtbot) -> None:
     assert window.document.evaluation["x"].grad == pytest.approx(1.7113e-65, rel=1e-4)  # 100 sigmoids
     click(qtbot, panel.next_button)
     assert window.document.evaluation["x"].grad == pytest.approx(1.5**10)
+    assert not panel.chart.isVisible()  # it asks for dy/dx first
+    click(qtbot, panel.show_button)
     assert panel.chart.decades() == (0, 2)  # now it grows on the way back: 1 at y, 57.7 at x
     click(qtbot, panel.next_button)
     assert window.document.evaluation["x"].grad == pytest.approx(1.5**100)

@@ -51,6 +51,7 @@ def test_no_view_gives_the_gradient_away_before_it_is_revealed(window, qtbot) ->
         "plot": plot.view.readout.text(),
         "inspector": plain(window.inspector.grad_label.text()),
         "status": plain(window.selection_label.text()),
+        "steps": "\n".join(narrative.steps_list.item(i).text() for i in range(narrative.steps_list.count())),
     }
     assert not narrative.forward_mode_check.isEnabled()  # tangents would print the answer
     c = graph.find("c").id
@@ -69,6 +70,7 @@ def test_no_view_gives_the_gradient_away_before_it_is_revealed(window, qtbot) ->
         QTest.keyClicks(box.answer, "42")
         QTest.keyClick(box.answer, Qt.Key.Key_Return)
     assert "42" in plain(narrative.nudge_label.text())
+    assert "d(loss)/da = 14 × 3 = 42" in narrative.steps_list.item(player.position).text()
     assert "42" in plain(narrative.paths_view.sum_label.text()) and narrative.paths_view.list.count() == 1
     assert "42" in plain(narrative.selected_label.text())
     assert not plot.view.slope_hidden and "d(loss)/da = 42" in plot.view.readout.text()
