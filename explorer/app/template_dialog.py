@@ -8,6 +8,8 @@ document (after the usual question about unsaved changes), with its weights trai
 so the Train dock is ready.
 
 Data rows are typed one per line, inputs then the target: ``2, 3, 1`` or ``2 3 → 1``.
+"Group layers as functions" (on by default) builds each neuron, row error and softmax
+as a call of one reusable box (the same numbers: see :mod:`explorer.graph.templates_grouped`).
 
 Imports: PySide6, explorer.graph, explorer.app (the window, for opening the graph).
 """
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -33,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.graph.functions import flatten
 from explorer.graph.model import Graph, GraphError
 from explorer.graph.templates import (
     ACTIVATIONS,
@@ -183,6 +187,13 @@ class TemplateDialog(QDialog):
 
         for page in (neuron_page, mlp_page, lesson_page):
             self.pages.addWidget(page)
+        self.group_functions = QCheckBox("&Group layers as functions")
+        self.group_functions.setObjectName("templateFunctions")
+        self.group_functions.setChecked(True)
+        self.group_functions.setToolTip(
+            "Each neuron (and each row's error, the softmax) is one box, the same box at every "
+            "call: open one to see inside. Off: every multiply and add is its own card."
+        )
         self.preview = QLabel()
         self.preview.setObjectName("templatePreview")
         self.preview.setWordWrap(True)
@@ -194,6 +205,7 @@ class TemplateDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.kind)
         layout.addWidget(self.pages)
+        layout.addWidget(self.group_functions)
         layout.addWidget(self.preview)
         layout.addWidget(self.buttons)
 
@@ -210,6 +222,7 @@ class TemplateDialog(QDialog):
             self.lesson_hidden.valueChanged,
             self.lesson_classes.valueChanged,
             self.lesson_target.valueChanged,
+            self.group_functions.toggled,
         ):
             signal.connect(self._update)
         self._update()
@@ -239,21 +252,27 @@ class TemplateDialog(QDialog):
     def graph(self) -> Graph:
         """The chosen template, built; GraphError says what is wrong with the choices."""
         key = self.kind.currentData()
+        grouped = self.group_functions.isChecked()
         if key == "neuron":
             text = self.neuron_target.text().strip().replace("−", "-")
             if not _is_number(text) or float(text) != float(text) or abs(float(text)) == float("inf"):
                 raise GraphError(f"target {text!r} is not a finite number")
-            return neuron(target=float(text))
+            return neuron(target=float(text), functions=grouped)
         if key == "mlp":
             n = self.mlp_inputs.value()
             sizes = parse_sizes(self.mlp_layers.text())
             xs, ys = parse_rows(self.mlp_data.toPlainText(), n)
-            return mlp(n, sizes, xs, ys, self.mlp_activation.currentText(), self.mlp_seed.value())
+            activation = self.mlp_activation.currentText()
+            return mlp(n, sizes, xs, ys, activation, self.mlp_seed.value(), functions=grouped)
         classes = self.lesson_classes.value()
         if self.lesson_target.value() >= classes:
             raise GraphError(f"the right answer must be a class from 0 to {classes - 1}")
         return lesson_network(
-            self.lesson_embedding.value(), self.lesson_hidden.value(), classes, self.lesson_target.value()
+            self.lesson_embedding.value(),
+            self.lesson_hidden.value(),
+            classes,
+            self.lesson_target.value(),
+            functions=grouped,
         )
 
     def _update(self, *_: object) -> None:
@@ -266,7 +285,11 @@ class TemplateDialog(QDialog):
             ok.setEnabled(False)
             return
         params = len(trainable_parameters(g))
-        self.preview.setText(f"{len(g)} nodes, {params} trainable parameter{'s' if params != 1 else ''}.")
+        text = f"{len(g)} nodes, {params} trainable parameter{'s' if params != 1 else ''}"
+        if g.functions:
+            boxes = len(g.functions)
+            text += f"; {boxes} function{'s' if boxes != 1 else ''}, {len(flatten(g)[0])} nodes written out"
+        self.preview.setText(text + ".")
         self.preview.setStyleSheet("")
         ok.setEnabled(True)
 

@@ -371,10 +371,13 @@ class NodeItem(NodePainting, QGraphicsItem):
         out = st.OUTPUT_PORT
         if (x - out.x()) ** 2 + (y - out.y()) ** 2 <= r2:
             return ("out", 0)
-        for slot in range(self._arity):
-            p = st.input_port(slot, self._arity)
-            if (x - p.x()) ** 2 + (y - p.y()) ** 2 <= r2:
-                return ("in", slot)
+        # The nearest port wins: a call's many ports are closer than their hit radius.
+        near = [
+            (x - p.x()) ** 2 + (y - p.y()) ** 2
+            for p in (st.input_port(k, self._arity) for k in range(self._arity))
+        ]
+        if near and min(near) <= r2:
+            return ("in", near.index(min(near)))
         if self.is_pill:
             return ("value", 0) if self.card_shape().contains(pos) else ("none", 0)
         if self._op in LEAF_OPS and st.VALUE_ROW.contains(pos):

@@ -44,8 +44,8 @@ BOUNDS = QRectF(-56.0, -24.0, WIDTH + 70.0, HEIGHT + 46.0)
 
 # Two operand ports sit at a third and two thirds of the card's height: one on the seam
 # under the header, one in the gap between the rows, so that neither link seems to feed
-# the "value" or the "grad" row.
-_TWO_PORTS = (HEIGHT / 3.0, 2.0 * HEIGHT / 3.0)
+# the "value" or the "grad" row. More (a function call's parameters) share the height
+# evenly in the same way, in slot order from the top.
 
 # A constant is a small pill showing its number, on the right of its slot in the layout
 # so that its output port is where a card's would be.
@@ -61,7 +61,7 @@ def pill_rect(width: float) -> QRectF:
 
 def input_port_y(slot: int, arity: int) -> float:
     """Height of operand port ``slot`` on a card with ``arity`` operands (item coordinates)."""
-    return BODY_MID if arity <= 1 else _TWO_PORTS[min(slot, 1)]
+    return BODY_MID if arity <= 1 else HEIGHT * (slot + 1) / (arity + 1)
 
 
 def input_port(slot: int, arity: int) -> QPointF:

@@ -9,7 +9,9 @@ out :class:`~explorer.graph.model.Graph`, and follows micrograd's order of opera
 (``b + w₀x₀ + w₁x₁ + …``, loss ``Σ (ŷ − y)²``) so that its numbers can be checked
 against a plain ``Value`` implementation digit for digit.
 
-Layers are flat here: grouping them as functions is left for when functions exist.
+With ``functions=True`` the same networks are built with their layers grouped as
+functions (:mod:`explorer.graph.templates_grouped`): one box per neuron shape, reused at
+every data row and in every layer; the numbers do not change, bit for bit.
 
 Imports: standard library and the rest of ``explorer.graph``.
 """
@@ -22,6 +24,8 @@ from itertools import pairwise
 
 from explorer.graph.layout import COLUMN_STEP, NODE_HEIGHT, ROW_GAP, apply_layout
 from explorer.graph.model import Graph, GraphError
+from explorer.graph.template_parts import affine, op, param
+from explorer.graph.templates_grouped import grouped_lesson_network, grouped_mlp, grouped_neuron
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
 ROW_STEP = NODE_HEIGHT + ROW_GAP
@@ -34,61 +38,51 @@ MICROGRAD_XS: tuple[tuple[float, ...], ...] = ((2.0, 3.0), (3.0, -1.0), (0.5, 1.
 MICROGRAD_YS: tuple[float, ...] = (1.0, -1.0, -1.0, 1.0)
 
 
-def _param(g: Graph, name: str, value: float) -> str:
-    node = g.add_node("input", name, value)
-    g.set_trainable(node.id, True)
-    return node.id
-
-
-def _op(g: Graph, op: str, operands: Sequence[str], name: str = "") -> str:
-    nid = g.add_node(op, name).id
-    for slot, src in enumerate(operands):
-        g.connect(src, nid, slot)
-    return nid
-
-
-def _affine(g: Graph, bias: str, weights: Sequence[str], xs: Sequence[str], name: str = "") -> str:
-    """b + w₀·x₀ + w₁·x₁ + … in micrograd's order (``sum(..., start=b)``)."""
-    acc = bias
-    for k, (w, x) in enumerate(zip(weights, xs, strict=True)):
-        prod = _op(g, "mul", (w, x))
-        acc = _op(g, "add", (acc, prod), name if k == len(xs) - 1 else "")
-    return acc
-
-
 def neuron(
     xs: Sequence[float] = (2.0, 0.0),
     ws: Sequence[float] = (-3.0, 1.0),
     bias: float = 6.881373587019543,
     target: float | None = 1.0,
+    *,
+    functions: bool = False,
 ) -> Graph:
     """micrograd's neuron ``o = tanh(w·x + b)``; with a target, ``loss = (o − target)²``.
 
     The default numbers are the ones from micrograd's walkthrough (n = 0.8814, o = 0.7071).
-    The weights and the bias are trainable; the inputs x are data.
+    The weights and the bias are trainable; the inputs x are data. With ``functions``,
+    ``o`` is one call of ``neuron2_tanh`` and the loss one of ``sq_error``.
     """
     if len(xs) != len(ws) or not xs:
         raise GraphError("a neuron needs as many weights as inputs, and at least one")
+    if functions:
+        g = grouped_neuron(xs, ws, bias, target)
+        box = g.function(f"neuron{len(xs)}_tanh").signature
+        g.description = _neuron_description(target) + f" Here the neuron is one box, {box}: open it."
+        return g
     g = Graph("A neuron: o = tanh(w·x + b)")
     x_ids = [g.add_node("input", f"x{i + 1}", v).id for i, v in enumerate(xs)]
-    w_ids = [_param(g, f"w{i + 1}", v) for i, v in enumerate(ws)]
-    b = _param(g, "b", bias)
-    n = _affine(g, b, w_ids, x_ids, "n")
-    o = _op(g, "tanh", (n,), "o")
+    w_ids = [param(g, f"w{i + 1}", v) for i, v in enumerate(ws)]
+    b = param(g, "b", bias)
+    n = affine(g, b, w_ids, x_ids, "n")
+    o = op(g, "tanh", (n,), "o")
     out = o
     if target is not None:
         y = g.add_node("const", "target", target).id
-        diff = _op(g, "sub", (o, y))
+        diff = op(g, "sub", (o, y))
         two = g.add_node("const", "", 2.0).id
-        out = _op(g, "pow", (diff, two), "loss")
+        out = op(g, "pow", (diff, two), "loss")
     g.set_output(out)
-    g.description = "micrograd's neuron: n = w1·x1 + w2·x2 + b, o = tanh(n)" + (
+    g.description = _neuron_description(target)
+    apply_layout(g)
+    return g
+
+
+def _neuron_description(target: float | None) -> str:
+    return "micrograd's neuron: n = w1·x1 + w2·x2 + b, o = tanh(n)" + (
         f", and loss = (o − {target:g})². Train w1, w2 and b to bring o to the target."
         if target is not None
         else "."
     )
-    apply_layout(g)
-    return g
 
 
 def mlp(
@@ -99,6 +93,8 @@ def mlp(
     activation: str = "tanh",
     seed: int = 0,
     linear_output: bool | None = None,
+    *,
+    functions: bool = False,
 ) -> Graph:
     """A multi-layer perceptron and its squared-error loss summed over the data rows.
 
@@ -108,6 +104,8 @@ def mlp(
     the sum over paths again), and ``loss = Σ_r (ŷ_r − y_r)²``. The last layer is
     linear when ``linear_output`` (by default: only for relu, whose zero half would
     swallow negative targets); with tanh, every layer is squashed, as in micrograd's demo.
+    With ``functions``, every neuron is a call of one function per shape and every row's
+    error a call of ``sq_error`` (see :mod:`explorer.graph.templates_grouped`).
     """
     if activation not in ACTIVATIONS:
         raise GraphError(f"unknown activation {activation!r} (choose {', '.join(ACTIVATIONS)})")
@@ -128,15 +126,26 @@ def mlp(
     if linear_output is None:
         linear_output = activation == "relu"
 
-    rng = random.Random(seed)
     shape = "-".join(str(s) for s in sizes)
+    description = (
+        f"A {shape} network ({activation}{', linear output' if linear_output else ''}) with "
+        f"{n_params} trainable parameters, copied for each of the {len(xs)} data rows; "
+        "loss = Σ (pred − y)². Every weight's gradient is the sum of what each row sends back."
+    )
+    if functions:
+        g = grouped_mlp(sizes, xs, ys, activation, seed, linear_output)
+        g.title = f"MLP {shape} ({activation}) on {len(xs)} points, layers as functions"
+        boxes = ", ".join(f.signature for f in g.functions)
+        g.description = f"{description} Each neuron is one box, the same at every row: {boxes}."
+        return g
+    rng = random.Random(seed)
     g = Graph(f"MLP {shape} ({activation}) on {len(xs)} points")
     layers: list[list[tuple[str, list[str]]]] = []  # per layer, per neuron: (bias, weights)
     for layer, (fan_in, width) in enumerate(pairwise(sizes), start=1):
         neurons = []
         for j in range(width):
-            weights = [_param(g, f"w{layer}_{j}_{i}", rng.uniform(-1.0, 1.0)) for i in range(fan_in)]
-            neurons.append((_param(g, f"b{layer}_{j}", rng.uniform(-1.0, 1.0)), weights))
+            weights = [param(g, f"w{layer}_{j}_{i}", rng.uniform(-1.0, 1.0)) for i in range(fan_in)]
+            neurons.append((param(g, f"b{layer}_{j}", rng.uniform(-1.0, 1.0)), weights))
         layers.append(neurons)
 
     # A grid laid out by hand: each layer is four columns (parameters, products, the
@@ -169,24 +178,24 @@ def mlp(
                 acc = bias
                 for i, (w, x) in enumerate(zip(weights, signal, strict=True)):
                     at(w, col, base + 1 + i)
-                    prod = _op(g, "mul", (w, x))
+                    prod = op(g, "mul", (w, x))
                     name = f"pred_{r}" if last and linear_output and i == fan_in - 1 else ""
-                    acc = _op(g, "add", (acc, prod), name)
+                    acc = op(g, "add", (acc, prod), name)
                     at(prod, col + 1, base + 1 + i)
                     at(acc, col + 2, base + 1 + i)
                 if last and linear_output:
                     outputs.append(acc)
                 else:
-                    out = _op(g, activation, (acc,), f"pred_{r}" if last else f"a{layer}_{j}_r{r}")
+                    out = op(g, activation, (acc,), f"pred_{r}" if last else f"a{layer}_{j}_r{r}")
                     at(out, col + 3, base + fan_in)
                     outputs.append(out)
             signal = outputs
             col += 3 if last and linear_output else 4
         pred_row = place[signal[0]][1] / ROW_STEP
         y = g.add_node("const", f"y{r}", float(target)).id
-        diff = _op(g, "sub", (signal[0], y))
+        diff = op(g, "sub", (signal[0], y))
         two = g.add_node("const", "", 2.0).id
-        part = _op(g, "pow", (diff, two), f"loss_{r}")
+        part = op(g, "pow", (diff, two), f"loss_{r}")
         at(y, col, pred_row + 1)
         at(diff, col + 1, pred_row)
         at(two, col + 1, pred_row + 1)
@@ -194,16 +203,12 @@ def mlp(
         row_losses.append(part)
     total = row_losses[0]
     for k, part in enumerate(row_losses[1:], start=2):
-        total = _op(g, "add", (total, part), "loss" if k == len(row_losses) else "")
+        total = op(g, "add", (total, part), "loss" if k == len(row_losses) else "")
         at(total, place[part][0] / COLUMN_STEP + k - 1, place[part][1] / ROW_STEP)
     if len(row_losses) == 1:
         g.rename(total, "loss")
     g.set_output(total)
-    g.description = (
-        f"A {shape} network ({activation}{', linear output' if linear_output else ''}) with "
-        f"{n_params} trainable parameters, copied for each of the {len(xs)} data rows; "
-        "loss = Σ (pred − y)². Every weight's gradient is the sum of what each row sends back."
-    )
+    g.description = description
     for node_id, position in place.items():
         g.move(node_id, position)
     return g
@@ -223,7 +228,13 @@ def micrograd_mlp(seed: int = 14) -> Graph:
 
 
 def lesson_network(
-    embedding_dim: int = 2, hidden: int = 3, classes: int = 3, target: int = 0, seed: int = 3
+    embedding_dim: int = 2,
+    hidden: int = 3,
+    classes: int = 3,
+    target: int = 0,
+    seed: int = 3,
+    *,
+    functions: bool = False,
 ) -> Graph:
     """The lesson's chain in scalar form, from an embedding row to the loss.
 
@@ -231,40 +242,53 @@ def lesson_network(
     ``classes`` logits → softmax (exp, sum, divide) → log → negative → loss, the negative
     log-likelihood of class ``target``. Only the row that was looked up is in the graph:
     the other rows do not touch this loss, so their gradient is 0. All weights, biases
-    and the embedding row are trainable.
+    and the embedding row are trainable. With ``functions``, both linear layers are calls
+    of ``linearK`` boxes and the softmax one call of ``softmax_p{target}``.
     """
     if min(embedding_dim, hidden) < 1 or classes < 2 or not 0 <= target < classes:
         raise GraphError(
             "the lesson network needs a non-empty embedding and hidden layer, ≥ 2 classes and a valid target"
         )
+    title = "The lesson's network: embedding → linear → relu → linear → softmax → loss"
+    if functions:
+        g = grouped_lesson_network(embedding_dim, hidden, classes, target, seed)
+        g.title = title
+        g.description = _lesson_description(embedding_dim, hidden, classes, target) + (
+            " The layers are functions: " + ", ".join(f.signature for f in g.functions) + "."
+        )
+        return g
     rng = random.Random(seed)
-    g = Graph("The lesson's network: embedding → linear → relu → linear → softmax → loss")
-    emb = [_param(g, f"emb{i}", round(rng.uniform(-1.0, 1.0), 3)) for i in range(embedding_dim)]
+    g = Graph(title)
+    emb = [param(g, f"emb{i}", round(rng.uniform(-1.0, 1.0), 3)) for i in range(embedding_dim)]
     hidden_out = []
     for j in range(hidden):
-        ws = [_param(g, f"W1_{j}_{i}", round(rng.uniform(-1.0, 1.0), 3)) for i in range(embedding_dim)]
-        b = _param(g, f"b1_{j}", round(rng.uniform(0.0, 0.5), 3))  # mostly alive relus to start
-        h = _affine(g, b, ws, emb, f"h{j}")
-        hidden_out.append(_op(g, "relu", (h,), f"r{j}"))
+        ws = [param(g, f"W1_{j}_{i}", round(rng.uniform(-1.0, 1.0), 3)) for i in range(embedding_dim)]
+        b = param(g, f"b1_{j}", round(rng.uniform(0.0, 0.5), 3))  # mostly alive relus to start
+        h = affine(g, b, ws, emb, f"h{j}")
+        hidden_out.append(op(g, "relu", (h,), f"r{j}"))
     exps = []
     for k in range(classes):
-        ws = [_param(g, f"W2_{k}_{j}", round(rng.uniform(-1.0, 1.0), 3)) for j in range(hidden)]
-        b = _param(g, f"b2_{k}", 0.0)
-        z = _affine(g, b, ws, hidden_out, f"z{k}")
-        exps.append(_op(g, "exp", (z,), f"e{k}"))
+        ws = [param(g, f"W2_{k}_{j}", round(rng.uniform(-1.0, 1.0), 3)) for j in range(hidden)]
+        b = param(g, f"b2_{k}", 0.0)
+        z = affine(g, b, ws, hidden_out, f"z{k}")
+        exps.append(op(g, "exp", (z,), f"e{k}"))
     total = exps[0]
     for k, e in enumerate(exps[1:], start=2):
-        total = _op(g, "add", (total, e), "sum_e" if k == classes else "")
-    p = _op(g, "div", (exps[target], total), f"p{target}")
-    logp = _op(g, "log", (p,), "logp")
-    loss = _op(g, "neg", (logp,), "loss")
+        total = op(g, "add", (total, e), "sum_e" if k == classes else "")
+    p = op(g, "div", (exps[target], total), f"p{target}")
+    logp = op(g, "log", (p,), "logp")
+    loss = op(g, "neg", (logp,), "loss")
     g.set_output(loss)
-    g.description = (
+    g.description = _lesson_description(embedding_dim, hidden, classes, target)
+    apply_layout(g)
+    return g
+
+
+def _lesson_description(embedding_dim: int, hidden: int, classes: int, target: int) -> str:
+    return (
         f"The chain the lesson is about, one number per node: the embedding row of the current "
         f"token ({embedding_dim} trainable numbers) → a linear layer of {hidden} → relu → a linear "
         f"layer making {classes} logits z → softmax (e = exp(z), p = e{target} / Σ e) → log → "
         f"negative: loss = −log p{target}, the negative log-likelihood of the right answer "
         f"(class {target}). Train it and watch p{target} rise."
     )
-    apply_layout(g)
-    return g

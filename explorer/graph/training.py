@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from explorer.graph.engine import NAN, compile_graph, evaluate, forward_values, leaf_values
+from explorer.graph.inline import call_locals
 from explorer.graph.model import Graph, GraphError
 
 MAX_LEARNING_RATE = 1000.0
@@ -122,7 +123,7 @@ class Trainer:
         self._slots = [program.index[p] for p in params]
         self._template = leaf_values(graph, program, None)  # NaN for every computed node
         self._plan = program.backward_plan(self._out)
-        self._n_edges = len(program.edge_ends)
+        self._n_locals = program.local_count  # call bodies' edges too (see inline.py)
         start = tuple(self._template[i] for i in self._slots)
         loss, grads = self._evaluate(start)
         if loss != loss:
@@ -263,8 +264,10 @@ class Trainer:
         vals = self._template.copy()
         for i, v in zip(self._slots, params, strict=True):
             vals[i] = v
-        locals_ = [NAN] * self._n_edges
+        locals_ = [NAN] * self._n_locals
         forward_values(self.graph, program, vals, None, locals_)
+        if program.calls:  # a call's operand edges get d(call)/d(operand) from its body
+            call_locals(program.calls, locals_)
         out = self._out
         loss = vals[out]
         if loss != loss:
