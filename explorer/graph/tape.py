@@ -369,6 +369,24 @@ def _run(tape: Tape, vals: Values, tans: Values, scalars: list[float], points: i
                     matrices[~j] = None
 
 
+def _flat_twin(
+    graph: Graph, out_id: str, values: Mapping[str, float] | None
+) -> tuple[Graph, str, dict[str, float] | None]:
+    """The graph with every call inlined, its leaves at ``graph``'s values, and where y went.
+
+    Sweeps run on this twin so that a graph with functions gives bit-for-bit the curves
+    of the flat graph. The twin is cached per structure; values move without a
+    structural edit, so they are copied over here (leaves keep their ids).
+    """
+    flat, where = flatten(graph)
+    pairs = graph.derived("tape.leaf_pairs", lambda g: [(n, flat.node(n.id)) for n in g if n.is_leaf])
+    for mine, copy in pairs:
+        if copy.value != mine.value:
+            flat.set_value(copy.id, mine.value)
+    flat_values = {graph.find(k).id: v for k, v in values.items()} if values else None
+    return flat, where[out_id], flat_values
+
+
 def sweep(
     graph: Graph,
     input_name_or_id: str,
@@ -384,14 +402,8 @@ def sweep(
     if out_id is None:
         raise GraphError("the graph is empty: there is no output node")
     if graph.has_calls:
-        flat, where = flatten(graph)
-        # The flat copy is cached per structure; values move without a structural edit.
-        pairs = graph.derived("tape.leaf_pairs", lambda g: [(n, flat.node(n.id)) for n in g if n.is_leaf])
-        for mine, copy in pairs:
-            if copy.value != mine.value:
-                flat.set_value(copy.id, mine.value)
-        flat_values = {graph.find(k).id: v for k, v in values.items()} if values else None
-        return sweep(flat, x_node.id, xs, where[out_id], flat_values)
+        flat, flat_out, flat_values = _flat_twin(graph, out_id, values)
+        return sweep(flat, x_node.id, xs, flat_out, flat_values)
     program = compile_graph(graph)
     x, y = program.index[x_node.id], program.index[out_id]
     tape: Tape = graph.derived(f"tape:{x_node.id}:{out_id}", lambda g: _compile_tape(g, x, y))
@@ -435,7 +447,6 @@ def sweep_grid(
     the orientation of an image with x across and x₂ up. Other inputs are at their
     current (or given) values; NaN is undefined, as in :func:`sweep`.
     """
-    program = compile_graph(graph)
     x_node, x2_node = graph.find(x_name_or_id), graph.find(x2_name_or_id)
     for node in (x_node, x2_node):
         if node.op != "input":
@@ -445,6 +456,10 @@ def sweep_grid(
     out_id = graph.find(output).id if output is not None else graph.default_output()
     if out_id is None:
         raise GraphError("the graph is empty: there is no output node")
+    if graph.has_calls:
+        flat, flat_out, flat_values = _flat_twin(graph, out_id, values)
+        return sweep_grid(flat, x_node.id, x2_node.id, xs, x2s, flat_out, flat_values)
+    program = compile_graph(graph)
     x, x2, y = program.index[x_node.id], program.index[x2_node.id], program.index[out_id]
     key = f"tape2:{x_node.id}:{x2_node.id}:{out_id}"
     tape: Tape = graph.derived(key, lambda g: _compile_tape(g, x, y, x2))

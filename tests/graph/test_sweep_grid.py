@@ -12,7 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from explorer.graph.functions import flatten
 from explorer.graph.model import Graph, GraphError
+from explorer.graph.parser import parse
 from explorer.graph.tape import sweep, sweep_grid
 
 from .strategies import Builder, describe, graphs, input_names, layered_graphs
@@ -122,3 +124,18 @@ def test_batched_grid_equals_one_dimensional_sweeps(g: Graph, data: st.DataObjec
     x = data.draw(st.sampled_from(names), label="x")
     x2 = data.draw(st.sampled_from([n for n in names if n != x]), label="x2")
     assert_grid_equals_sweeps(g, x, x2)
+
+
+def test_a_graph_with_function_calls_is_swept_as_its_flat_twin() -> None:
+    """The heat map of a graph with functions (it used to fail with an IndexError)."""
+    g = parse("def f(a, b):\n    return a*b + sin(a)\ny = f(x, w) + 2\n")
+    assert g.has_calls
+    values, d_x, d_w = sweep_grid(g, "x", "w", XS, X2S, values={"x": 0.25})
+    x, w = np.meshgrid(XS, X2S)
+    np.testing.assert_allclose(values, x * w + np.sin(x) + 2.0, rtol=1e-14)
+    np.testing.assert_allclose(d_x, w + np.cos(x), rtol=1e-14, atol=1e-15)
+    np.testing.assert_array_equal(d_w, x)
+    flat, where = flatten(g)
+    flat_grid = sweep_grid(flat, "x", "w", XS, X2S, output=where[g.find("y").id])
+    for ours, theirs in zip((values, d_x, d_w), flat_grid, strict=True):
+        np.testing.assert_array_equal(ours, theirs)

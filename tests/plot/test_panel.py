@@ -15,6 +15,7 @@ import explorer.plot.panel as panel_module
 import explorer.plot.sweeps as sweeps_module
 from explorer.document.document import GraphDocument
 from explorer.graph.model import Graph
+from explorer.graph.parser import parse
 from explorer.graph.tape import sweep
 from explorer.plot import SensitivityPanel
 from explorer.theme import DARK
@@ -423,6 +424,17 @@ def test_the_heat_map_is_y_over_both_inputs_with_the_gradient(make_panel) -> Non
     assert "∇y = (" in panel.view.readout.text()
     panel.set_second_input(None)
     assert panel.heat_data() is None
+
+
+def test_the_heat_map_of_a_graph_with_a_function(make_panel) -> None:
+    """It failed inside the slot with an IndexError: grids did not inline calls."""
+    doc, panel = make_panel(parse("def f(a, b):\n    return tanh(a*b + b)\ny = f(a, b)\n"))
+    panel.set_selected_node(node_id(doc, "a"))
+    panel.set_second_input(node_id(doc, "b"))
+    xs, x2s, values = panel.heat_data()
+    for j in (0, len(x2s) - 1):
+        np.testing.assert_allclose(values[j], np.tanh(xs * x2s[j] + x2s[j]), rtol=1e-12, atol=1e-15)
+    assert "∇y = (" in panel.view.readout.text()
 
 
 def test_the_heat_map_waits_for_a_pause_in_value_edits(make_panel) -> None:
