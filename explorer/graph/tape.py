@@ -30,6 +30,9 @@ asking the system for fresh memory at every node (which, not the arithmetic, was
 1,000-node random graph spent most of its time on). For the same reason, on glibc the
 first sweep asks the C allocator (once, :func:`_keep_freed_memory`) to keep freed sweep
 memory for the next sweep rather than hand it back to the system after every sweep.
+One-input sweeps go further (:mod:`explorer.graph.tape_line`): each step is a closure
+made for its op when the tape is compiled, writing into buffers planned from the same
+lifetimes and kept between sweeps.
 
 **Two inputs at once** (:func:`sweep_grid`, the plot's heat map): the same tape, seeded
 at both inputs over a flattened grid, carries *two* tangents per node, stacked as a
@@ -41,7 +44,7 @@ Undefined points are NaN, exactly as in the point evaluation: infinities that an
 produces are turned into NaN at once, so ``tanh(exp(1000))`` is undefined here too.
 
 Imports: standard library, NumPy and explorer.graph (engine, model; the kernels in
-:mod:`explorer.graph.tape_kernels`).
+:mod:`explorer.graph.tape_kernels` and :mod:`explorer.graph.tape_line`).
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from explorer.graph.engine import compile_graph, forward_values, leaf_values
 from explorer.graph.functions import flatten
 from explorer.graph.model import Graph, GraphError
 from explorer.graph.tape_kernels import _KERNELS, Values, _generic, _k_pow, _poison, _silence, _Step
+from explorer.graph.tape_line import LinePlan, buffers_for, plan_line
 
 # Ops that turn finite operands into infinities in practice; their results are fixed up
 # to NaN at once. add/sub/mul only overflow beyond 1e308 and skip the fix-up for speed:
@@ -113,6 +117,8 @@ class Tape:
     releases: tuple[tuple[int, ...], ...]
     # Grid sweeps: the tangent lane units[k] does not depend on (-1: it depends on both).
     quiet: tuple[int, ...]
+    # One-input sweeps: specialised closures writing into planned buffers (tape_line).
+    line: LinePlan | None
 
     @property
     def x(self) -> int:
@@ -225,7 +231,8 @@ def _compile_tape(graph: Graph, x: int, y: int, x2: int | None = None) -> Tape:
     for unit in units:
         lane = lanes[unit.node if type(unit) is _Step else unit.nodes[0]]  # type: ignore[union-attr]
         silent.append(-1 if lane == full else (lane ^ full).bit_length() - 1)
-    return Tape(seeds, y, tuple(units), groups, constants, depends[y], releases, tuple(silent))
+    line = plan_line(units, releases) if x2 is None else None
+    return Tape(seeds, y, tuple(units), groups, constants, depends[y], releases, tuple(silent), line)
 
 
 def _releases(units: list[_Step | _Group], keep: set[int]) -> tuple[tuple[int, ...], ...]:
@@ -387,6 +394,33 @@ def _flat_twin(
     return flat, where[out_id], flat_values
 
 
+def _run_line(tape: Tape, vals: Values, tans: Values, scalars: list[float], points: int) -> None:
+    """:func:`_run` for one input: each step a closure made for it (:mod:`tape_line`)."""
+    matrices: list[tuple[np.ndarray, np.ndarray] | None] = [None] * tape.groups
+    plan = tape.line
+    assert plan is not None
+    one, zero, buffers = buffers_for(plan.buffers, points)
+    vals.append(one)  # the ONE and ZERO slots the closures read
+    vals.append(zero)
+    if plan.flat is not None:
+        for step in plan.flat:
+            step(vals, tans, buffers)
+        del vals[-2:]
+        return
+    for unit, run, done in zip(tape.units, plan.closures, tape.releases, strict=True):
+        if run is not None:
+            run(vals, tans, buffers)
+        else:
+            _run_group(unit, vals, tans, scalars, matrices, points, 0)  # type: ignore[arg-type]
+        if done:
+            for j in done:
+                if j >= 0:
+                    vals[j] = tans[j] = 0.0
+                else:
+                    matrices[~j] = None
+    del vals[-2:]
+
+
 def sweep(
     graph: Graph,
     input_name_or_id: str,
@@ -422,7 +456,7 @@ def sweep(
     tans[x] = np.ones_like(xs_arr)
     _keep_freed_memory()
     with np.errstate(all="ignore"):
-        _run(tape, vals, tans, scalars, len(xs_arr))
+        _run_line(tape, vals, tans, scalars, len(xs_arr))
         y_values = _poison(np.broadcast_to(np.asarray(vals[y], dtype=float), xs_arr.shape).copy())
         grads = _poison(np.broadcast_to(np.asarray(tans[y], dtype=float), xs_arr.shape).copy())
     if not tape.depends:
