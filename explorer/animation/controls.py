@@ -14,7 +14,7 @@ Imports: PySide6, explorer.animation.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon, QKeyEvent
+from PySide6.QtGui import QIcon, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
@@ -145,11 +145,38 @@ class AnimationControls(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(scrub)
 
+        # Short words where the long ones do not fit (a 1024 px window with the lesson
+        # open): "⏭ Fwd" reads better than "⏭ Fo…rd", and the two icons are the same.
+        self._labels = {
+            self.forward_end_button: ("Forward", "Fwd"),
+            self.backward_end_button: ("Backward", "Bwd"),
+        }
+
         player.position_changed.connect(self._sync)
         player.was_reset.connect(self._sync)
         player.playing_changed.connect(self._playing)
         player.speed_changed.connect(self._speed_changed)
         self._sync()
+
+    # ------------------------------------------------------------------ size
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_labels()
+
+    def _fit_labels(self) -> None:
+        """The long words on the two end buttons when the row has room for them."""
+        row = self.layout().itemAt(0).layout()
+        assert row is not None
+        margins = self.layout().contentsMargins()
+        extra = 0
+        for button, (long_text, _) in self._labels.items():
+            metrics = button.fontMetrics()
+            extra += max(0, metrics.horizontalAdvance(long_text) - metrics.horizontalAdvance(button.text()))
+        fits = row.sizeHint().width() + extra + margins.left() + margins.right() <= self.width()
+        for button, (long_text, short_text) in self._labels.items():
+            text = long_text if fits else short_text
+            if button.text() != text:
+                button.setText(text)
 
     # ------------------------------------------------------------------ keys
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -29,6 +29,14 @@ DOCKS = {
     "lesson": "lessonDock",
 }
 LESSON_DOCK_WIDTH = 330
+LESSON_DOCK_HEIGHT = 230  # under the canvas, in a small window
+SMALL_WINDOW = 1200  # narrower than this, the lesson goes under the canvas
+WIDE_PANEL = 560  # a lesson panel this wide (and flat) lays out in two columns
+
+
+def lesson_dock_width(window_width: int) -> int:
+    """Room for the prose, but in a small window (1024 px) the canvas keeps ~450 px."""
+    return max(260, min(LESSON_DOCK_WIDTH, window_width * 26 // 100))
 
 
 class LessonHost(Protocol):
@@ -54,6 +62,11 @@ class LessonHost(Protocol):
         visible: bool = ...,
     ) -> QDockWidget: ...
     def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget) -> None: ...
+    def splitDockWidget(
+        self, first: QDockWidget, second: QDockWidget, orientation: Qt.Orientation
+    ) -> None: ...
+    def dockWidgetArea(self, dock: QDockWidget) -> Qt.DockWidgetArea: ...
+    def width(self) -> int: ...
     def resizeDocks(
         self, docks: list[QDockWidget], sizes: list[int], orientation: Qt.Orientation
     ) -> None: ...

@@ -22,8 +22,9 @@ import math
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -35,7 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.app.lesson_chart import GradientChart
-from explorer.app.lesson_host import DOCKS, LESSON_DOCK_WIDTH, LessonHost
+from explorer.app.lesson_host import (
+    DOCKS,
+    LESSON_DOCK_HEIGHT,
+    SMALL_WINDOW,
+    WIDE_PANEL,
+    LessonHost,
+    lesson_dock_width,
+)
 from explorer.app.lesson_text import LessonText
 from explorer.app.lessons import LessonProgress, list_lessons
 from explorer.graph.layout import apply_layout
@@ -158,15 +166,22 @@ class LessonPanel(QWidget):
         actions.addWidget(self.try_button)
         actions.addStretch(1)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.lesson_title)
-        layout.addWidget(self.step_title)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.chart)
-        layout.addWidget(self.prediction_box)
-        layout.addWidget(self.tasks_label)
-        layout.addLayout(actions)
-        layout.addLayout(nav)
+        # Reading on one side, doing on the other: one column in a tall dock (beside the
+        # canvas), two side by side in a wide one (under it, in a small window).
+        reading = QVBoxLayout()
+        reading.addWidget(self.lesson_title)
+        reading.addWidget(self.step_title)
+        reading.addWidget(self.text, 1)
+        reading.addWidget(self.chart)
+        doing = QVBoxLayout()
+        doing.addWidget(self.prediction_box)
+        doing.addWidget(self.tasks_label)
+        doing.addStretch(1)  # in two columns: Back / Next at the bottom
+        doing.addLayout(actions)
+        doing.addLayout(nav)
+        self._columns = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self._columns.addLayout(reading, 3)
+        self._columns.addLayout(doing, 0)
 
         host.document.evaluated.connect(self._on_edit)
         host.document.evaluated.connect(self._check_tasks)
@@ -175,6 +190,19 @@ class LessonPanel(QWidget):
         if theme_changed is not None:
             theme_changed.connect(self.chart.set_theme)
         self._sync_widgets()
+
+    # ------------------------------------------------------------------ layout
+    @property
+    def two_columns(self) -> bool:
+        return self._columns.direction() == QBoxLayout.Direction.LeftToRight
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        wide = self.width() >= WIDE_PANEL and self.width() > 1.8 * self.height()
+        if wide != self.two_columns:
+            direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+            self._columns.setDirection(direction)
+            self._columns.setStretch(1, 2 if wide else 0)
 
     # ------------------------------------------------------------------ state
     @property
@@ -496,12 +524,26 @@ def open_lesson(host: LessonHost, path: str | Path, step: int | None = None) -> 
     dock = host.panels.get("lessonDock")
     if dock is None or not isinstance(dock.widget(), LessonPanel):
         panel = LessonPanel(host)
-        dock = host.add_panel(panel, "Lesson", "lessonDock", Qt.DockWidgetArea.LeftDockWidgetArea)
+        small = host.width() < SMALL_WINDOW
+        area = Qt.DockWidgetArea.BottomDockWidgetArea if small else Qt.DockWidgetArea.LeftDockWidgetArea
+        dock = host.add_panel(panel, "Lesson", "lessonDock", area)
         palette = host.panels.get("paletteDock")
-        if palette is not None and not dock.isFloating():
+        animation = host.panels.get("animationDock")
+        if dock.isFloating() or host.dockWidgetArea(dock) != area:
+            pass  # where the learner put it last time
+        elif small:
+            # Under the canvas, the whole width between the side docks: a graph of the
+            # lesson's size stays readable (zoom ≥ 0.62) in a 1024 × 700 window. The node
+            # palette steps aside (View ▸ Panels, or a lesson's "dock: nodes", brings it).
+            if animation is not None and animation.isVisible():
+                host.splitDockWidget(animation, dock, Qt.Orientation.Vertical)
+            if palette is not None and not palette.isFloating():
+                palette.hide()
+            host.resizeDocks([dock], [LESSON_DOCK_HEIGHT], Qt.Orientation.Vertical)
+        elif palette is not None:
             host.tabifyDockWidget(palette, dock)
             # Room for the prose: a third wider than the palette's strip.
-            host.resizeDocks([dock], [LESSON_DOCK_WIDTH], Qt.Orientation.Horizontal)
+            host.resizeDocks([dock], [lesson_dock_width(host.width())], Qt.Orientation.Horizontal)
     panel = dock.widget()
     assert isinstance(panel, LessonPanel)
     dock.show()

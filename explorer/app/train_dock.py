@@ -466,13 +466,15 @@ def install_train_dock(window: MainWindow) -> QDockWidget:
 
     dock = window.add_panel(make, "Train", "trainDock", Qt.DockWidgetArea.RightDockWidgetArea, visible=False)
     sensitivity = window.panels.get("sensitivityDock")
-    if sensitivity is not None and not dock.isVisible():
-        window.tabifyDockWidget(sensitivity, dock)
-        sensitivity.raise_()
-        dock.hide()
 
     def graph_opened() -> None:
         if trainable_parameters(window.document.graph):
+            # A tab beside the plot, made only now: tabifying the hidden dock up front
+            # left a stray "Sensitivity | Train" tab bar on the window (Qt keeps it
+            # visible at a stale place, over whatever dock later lies there).
+            beside = sensitivity is not None and sensitivity.isVisible() and not sensitivity.isFloating()
+            if beside and not dock.isVisible() and dock not in window.tabifiedDockWidgets(sensitivity):
+                window.tabifyDockWidget(sensitivity, dock)
             dock.show()
             dock.raise_()
 

@@ -111,6 +111,7 @@ class MainWindow(StatusReporting, EditCommands, PanelHosting, DocumentHandling, 
         self._deferred: list[QDockWidget] = []  # lazy docks shown before the first paint
         self._painted = False
         self._shown_once = False
+        self._layout_restored = False  # restoreState has run: docks added later may be restored
         self._auto_fit = True  # keep the graph framed until the user moves the view
         self._seen: QRectF | None = None  # the scene area the canvas last showed
         self.expression_dialog: ExpressionDialog | None = None

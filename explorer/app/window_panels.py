@@ -52,6 +52,7 @@ class PanelHosting:
     _deferred: list[QDockWidget]
     _painted: bool
     _shown_once: bool
+    _layout_restored: bool
     _first_run_layout: bool
 
     # ------------------------------------------------------------------ panels
@@ -80,7 +81,9 @@ class PanelHosting:
             dock.setWidget(placeholder)
             dock.visibilityChanged.connect(lambda shown, d=dock: shown and self._build_when_painted(d))
         self.addDockWidget(area, dock)
-        restored = self.restoreDockWidget(dock)  # where the user left it last time, if known
+        # Where the user left it last time, if known. (Before restoreState has run, Qt
+        # answers True for any dock already added, which kept visible=False docks showing.)
+        restored = self._layout_restored and self.restoreDockWidget(dock)
         if not visible and not restored:
             dock.hide()
         self.panels[object_name] = dock
@@ -127,6 +130,7 @@ class PanelHosting:
             self.resize(min(1600, int(screen.width() * 0.9)), min(1000, int(screen.height() * 0.9)))
         state = self.prefs.window_state()
         self._first_run_layout = state is None or not self.restoreState(state, STATE_VERSION)
+        self._layout_restored = True
         self.actions[f"theme_{self.theme.name}"].setChecked(True)
         self.actions["large_font"].setChecked(self.prefs.large_font)
         self.actions["edge_labels"].setChecked(self.prefs.edge_labels)
@@ -136,7 +140,8 @@ class PanelHosting:
     def _size_docks(self) -> None:
         """First run, once the window has its size: a slim palette; on the right, room for
         formulas and a plot tall enough to read."""
-        right = max(360, min(460, self.width() // 4))
+        # A quarter of the window, between 300 (a 1024 px window keeps its canvas) and 460.
+        right = max(300, min(460, self.width() // 4))
         self.resizeDocks(
             [self.panels["paletteDock"], self.panels["inspectorDock"]],
             [round(170 * (LARGE_FONT_SCALE if self.prefs.large_font else 1.0)), right],

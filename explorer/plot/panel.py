@@ -127,7 +127,8 @@ class SensitivityPanel(HeatMap, PanelGestures, PanelExport, QWidget):
         c.export_requested.connect(self._export_dialog)
 
         self.view = SensitivityView(self)
-        self.view.setMinimumSize(240, 220)  # a curve still has room; the window fits 1024×700
+        # A curve still has room, and the window fits 1024×700 with the Train tab beside it.
+        self.view.setMinimumSize(240, 195)
         self.view.x_drag_started.connect(self._begin_drag)
         self.view.x_dragged.connect(self._drag_to)
         self.view.x_drag_finished.connect(self._end_drag)

@@ -22,7 +22,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from explorer.plot.items import CurveItem, DotItem, ReadoutItem, RuleItem, Run, SegmentItem, cosmetic_pen
@@ -32,6 +32,9 @@ from explorer.theme import LIGHT, Theme, format_number, snap_value, value_step
 
 ARROW_PIXELS = 46.0  # the gradient arrow's length on screen; its size is in the readout
 CURVE_WIDTH = 2.4
+AXIS_LABEL_POINTS = 10.5  # the side and bottom axis titles
+MIN_CURVE_PIXELS = 45.0  # below this the legend folds away to give the curve room
+QWIDGETSIZE_MAX = float((1 << 24) - 1)  # Qt's "no maximum"
 
 
 def _slope(y: str, x: str) -> str:
@@ -116,6 +119,10 @@ class SensitivityView(pg.GraphicsLayoutWidget):
 
         self.y_plot = self._make_plot(row=2)
         self.dy_plot = self._make_plot(row=3)
+        for plot in (self.y_plot, self.dy_plot):
+            plot.getViewBox().sigResized.connect(self._fit_axis_labels)
+        self._legend_height = 0.0  # while the legend is folded away: the room it took
+        self.y_plot.getViewBox().sigResized.connect(self._fold_legend)
         self.heat_plot = self._make_plot(row=4)
         self.dy_plot.setXLink(self.y_plot)
         self.heat_plot.setXLink(self.y_plot)
@@ -264,7 +271,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
     def _label_axes(self) -> None:
         x, y, x2 = self._names
         t = self._theme
-        style = {"font-size": "10.5pt"}
+        style = {"font-size": f"{AXIS_LABEL_POINTS}pt"}
         self.y_plot.setLabel("left", y, color=t.value, **style)
         self.dy_plot.setLabel("left", _slope(y, x), color=t.grad, **style)
         heat = self.heat_plot.isVisible()
@@ -273,11 +280,42 @@ class SensitivityView(pg.GraphicsLayoutWidget):
             plot.getAxis("bottom").setStyle(showValues=bottom)
         self.heat_plot.setLabel("left", x2, color=t.text, **style)
         self.colour_bar.setLabel("right", y, color=t.value, **style)
+        self._fit_axis_labels()
         # "tangent" alone: its slope is the dy/dx beside it, and a short legend fits one row.
         for sample, text in zip(self._samples, (f"{y}({x})", "tangent", _slope(y, x)), strict=True):
             label = self.legend.getLabel(sample)
             if label is not None:
                 label.setText(text, color=QColor(t.text), size="9pt")
+
+    def _fold_legend(self, *_: object) -> None:
+        """No legend when it would leave the curve less than :data:`MIN_CURVE_PIXELS`.
+
+        A short dock (1024 × 700 with the Train tab) with long names ("d(loss)/d(w1_0_0)",
+        two legend rows) left a 24 px curve; the readout above says the same names in
+        the same colours.
+        """
+        height = self.y_plot.getViewBox().height()
+        if self.legend.isVisible() and height < MIN_CURVE_PIXELS:
+            self._legend_height = self.legend.boundingRect().height()
+            self.legend.hide()
+            self.legend.setMaximumHeight(0.0)  # a hidden item still takes its row's room
+        elif not self.legend.isVisible() and height - self._legend_height >= MIN_CURVE_PIXELS + 4.0:
+            self.legend.setMaximumHeight(QWIDGETSIZE_MAX)
+            self.legend.show()
+
+    def _fit_axis_labels(self, *_: object) -> None:
+        """A side label only where the plot is tall enough for it: in a short plot the
+        upright "d(loss)/da" ran into the "loss" above it (the legend names both)."""
+        if not hasattr(self, "dy_plot"):
+            return  # pyqtgraph resizes the view while it is being built
+        font = QFont(self.font())
+        font.setPointSizeF(AXIS_LABEL_POINTS)
+        metrics = QFontMetricsF(font)
+        for plot in (self.y_plot, self.dy_plot):
+            axis = plot.getAxis("left")
+            fits = metrics.horizontalAdvance(axis.labelText) + 6.0 <= plot.getViewBox().height()
+            if axis.label.isVisible() != fits:
+                axis.showLabel(fits)
 
     # ------------------------------------------------------------------ data
     def set_x_range(self, lo: float, hi: float) -> None:

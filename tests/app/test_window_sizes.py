@@ -16,6 +16,7 @@ from PySide6.QtCore import QPoint, QRect, QRectF
 from PySide6.QtWidgets import QApplication, QWidget
 
 from explorer.app.examples import examples_dir
+from explorer.bundled import lessons_dir
 
 SIZES = [(1024, 700), (1920, 1080)]
 
@@ -142,3 +143,88 @@ def test_with_nothing_to_plot_the_readout_is_one_remark_that_fits(make_window, q
     assert "undefined" not in readout.text()
     assert "input" in readout.text().lower()
     assert readout.fits()
+
+
+def _visible_window_tab_bars(window) -> list[list[str]]:
+    from PySide6.QtWidgets import QTabBar
+
+    return [
+        [bar.tabText(i) for i in range(bar.count())]
+        for bar in window.findChildren(QTabBar)
+        if bar.parentWidget() is window and bar.isVisible() and window.rect().intersects(bar.geometry())
+    ]
+
+
+def test_a_lesson_in_a_small_window_sits_under_a_readable_canvas(make_window, qtbot, tmp_path: Path) -> None:
+    """1024×700: beside the canvas the lesson left 330 px for a graph (cards at zoom 0.45, no
+    numbers drawn); under it, in two columns, the three-node graph is drawn with its numbers."""
+    from PySide6.QtCore import Qt
+
+    from explorer.canvas import style as st
+
+    window = make_window()
+    window.resize(1024, 700)
+    _settle(window, qtbot)
+    assert window.open_lesson(lessons_dir() / "01_chain_rule.md")
+    dock = window.panels["lessonDock"]
+    panel = dock.widget()
+    panel.go_to_step(7)  # the three-node example: five cards, four columns
+    _settle(window, qtbot)
+    window.grab().save(str(tmp_path / "lesson-1024x700.png"))
+    assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+    assert panel.two_columns
+    assert window.view.zoom >= st.LOD_DETAIL  # value and grad rows fully drawn
+    canvas = window.view.viewport()
+    assert window.view.mapToScene(canvas.rect()).boundingRect().contains(window.scene.nodes_rect())
+    for button in (panel.next_button, panel.back_button, panel.show_button, panel.check_button):
+        assert button.isVisible() and button.width() >= button.sizeHint().width(), button.text()
+    controls = window.animation_controls
+    for button in (controls.forward_end_button, controls.backward_end_button):
+        assert button.width() >= button.sizeHint().width(), button.text()
+    assert all("Train" not in bar for bar in _visible_window_tab_bars(window))
+    assert (window.width(), window.height()) == (1024, 700)
+
+
+def test_a_lesson_in_a_large_window_sits_beside_the_canvas_in_one_column(make_window, qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    window = make_window()
+    window.resize(1440, 900)
+    _settle(window, qtbot)
+    assert window.open_lesson(lessons_dir() / "01_chain_rule.md")
+    _settle(window, qtbot)
+    dock = window.panels["lessonDock"]
+    assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.LeftDockWidgetArea
+    assert not dock.widget().two_columns
+
+
+def test_the_train_tab_appears_only_with_a_trainable_graph(make_window, qtbot) -> None:
+    """A hidden Train dock was tabbed beside the plot at start-up: Qt left its
+    "Sensitivity | Train" tab bar visible at a stale place (over the lesson, later)."""
+    window = make_window()
+    window.resize(1024, 700)
+    _settle(window, qtbot)
+    train = window.panels["trainDock"]
+    assert not train.isVisible()
+    assert all("Train" not in bar for bar in _visible_window_tab_bars(window))
+    assert window.open_file(examples_dir() / "micrograd_mlp.json")
+    _settle(window, qtbot)
+    assert train.isVisible()
+    assert ["Sensitivity", "Train"] in _visible_window_tab_bars(window)
+    assert (window.width(), window.height()) == (1024, 700)  # the docks' minimum sizes allow it
+    window.panels["sensitivityDock"].raise_()  # the plot's tab, to measure it
+    _settle(window, qtbot)
+    _check_layout(window)
+
+
+def test_a_side_label_shows_only_where_the_plot_is_tall_enough(make_window, qtbot) -> None:
+    """In a short plot the upright "d(loss)/da" ran into the "loss" label above it."""
+    window = make_window()
+    assert window.open_file(examples_dir() / "lesson_loss.json")
+    for height, shown in ((700, False), (1080, True)):
+        window.resize(1920, height)
+        _settle(window, qtbot)
+        view = window.sensitivity.view
+        axis = view.dy_plot.getAxis("left")
+        qtbot.waitUntil(lambda axis=axis, shown=shown: axis.label.isVisible() == shown)
+        assert view.y_plot.getAxis("left").label.isVisible()  # "loss" fits its taller plot
