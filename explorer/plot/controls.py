@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QSlider,
     QToolButton,
+    QToolTip,
     QWidget,
 )
 
@@ -40,9 +41,18 @@ class NumberBox(QDoubleSpinBox):
 
     def valueFromText(self, text: str) -> float:
         try:
-            return float(text.strip())
+            value = float(text.strip())
         except ValueError:
             return self.value()
+        if not self.minimum() <= value <= self.maximum():
+            # Said, not silently clamped: 1e308 typed here becomes 1e12.
+            QToolTip.showText(
+                self.mapToGlobal(self.rect().bottomLeft()),
+                f"{text.strip()} is beyond the plot's range: it stops at ±{self.maximum():g}. "
+                "The Inspector takes any number.",
+                self,
+            )
+        return value
 
     def validate(self, text: str, pos: int) -> object:
         stripped = text.strip()

@@ -245,6 +245,20 @@ def test_typing_a_value_in_the_spin_box_sets_x(make_panel, qtbot) -> None:
     assert doc.graph.node(node_id(doc, "x")).value == 0.001
 
 
+def test_a_value_beyond_the_box_range_is_clamped_and_says_so(make_panel, qtbot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QToolTip
+
+    doc, panel = make_panel(square_graph(3.0))
+    box = panel.x_box
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "1e308")
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    assert doc.graph.node(node_id(doc, "x")).value == box.maximum() == 1e12
+    assert "beyond the plot's range" in QToolTip.text() and "Inspector" in QToolTip.text()
+
+
 def test_dragging_the_slider_is_live_and_one_undo_step(make_panel) -> None:
     doc, panel = make_panel(square_graph(3.0))
     x = node_id(doc, "x")
