@@ -86,6 +86,24 @@ def _pen(colour: str, width: float = CURVE_WIDTH, style: Qt.PenStyle = Qt.PenSty
     return pen
 
 
+class CompactAxis(pg.AxisItem):
+    """Tick numbers without padded exponents ("3.8e-7", not "3.8e-07"): the left axes
+    have a fixed width (so the two plots line up), and a long number ran into the
+    axis title beside it."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        strings: list[str] = super().tickStrings(values, scale, spacing)
+        return [_compact_exponent(text) for text in strings]
+
+
+def _compact_exponent(text: str) -> str:
+    mantissa, e, exponent = text.partition("e")
+    if not e:
+        return text
+    sign = "-" if exponent.startswith("-") else ""
+    return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
+
+
 class SensitivityView(pg.GraphicsLayoutWidget):
     """y(x), dy/dx(x) and an optional heat map, with the current point and its tangent."""
 
@@ -194,7 +212,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         self.set_theme(LIGHT)
 
     def _make_plot(self, row: int) -> pg.PlotItem:
-        plot = pg.PlotItem(viewBox=ScrubViewBox())
+        plot = pg.PlotItem(viewBox=ScrubViewBox(), axisItems={"left": CompactAxis("left")})
         plot.hideButtons()
         plot.setMenuEnabled(False)
         plot.showGrid(x=True, y=True, alpha=0.25)
@@ -313,7 +331,7 @@ class SensitivityView(pg.GraphicsLayoutWidget):
         metrics = QFontMetricsF(font)
         for plot in (self.y_plot, self.dy_plot):
             axis = plot.getAxis("left")
-            fits = metrics.horizontalAdvance(axis.labelText) + 6.0 <= plot.getViewBox().height()
+            fits = metrics.horizontalAdvance(axis.labelText) <= plot.getViewBox().height()
             if axis.label.isVisible() != fits:
                 axis.showLabel(fits)
 

@@ -565,3 +565,12 @@ def test_set_theme_recolours_the_curves(make_panel) -> None:
     assert panel.view.y_curve.pen().color().name() == DARK.value
     assert panel.view.dy_curve.pen().color().name() == DARK.grad
     assert panel.view.backgroundBrush().color().name() == DARK.background
+
+
+def test_tick_numbers_have_no_padded_exponents(make_panel) -> None:
+    """ "3.8e-07" beside the fixed-width axis ran into its title; "3.8e-7" fits."""
+    _doc, panel = make_panel(square_graph(3.0))
+    axis = panel.view.dy_plot.getAxis("left")
+    assert axis.tickStrings([3.8e-7, 3.6e-7], 1.0, 2e-8) == ["3.8e-7", "3.6e-7"]
+    assert axis.tickStrings([1e12, -2e-300], 1.0, 1e12) == ["1e12", "-2e-300"]
+    assert axis.tickStrings([0.5, 1.0], 1.0, 0.5) == ["0.5", "1.0"]
