@@ -81,6 +81,8 @@ class _Group(Protocol):
     @property
     def index(self) -> int: ...
     @property
+    def step(self) -> _Step: ...
+    @property
     def gathers(self) -> Sequence[object]: ...
     @property
     def publish(self) -> tuple[tuple[int, int], ...]: ...
@@ -95,21 +97,31 @@ class LinePlan:
     # With no groups: every step and, after a general kernel's last reader, a step that
     # drops its arrays, to be run in order with nothing else between (None otherwise).
     flat: tuple[LineStep, ...] | None
+    # With record_free, the free buffers after each unit: tests scribble on them to
+    # prove that nothing still reads them.
+    free_after: tuple[tuple[int, ...], ...] = ()
 
 
-def plan_line(units: Sequence[_Step | _Group], releases: Sequence[tuple[int, ...]]) -> LinePlan:
+def plan_line(
+    units: Sequence[_Step | _Group], releases: Sequence[tuple[int, ...]], record_free: bool = False
+) -> LinePlan:
     """Per unit its closure, the buffers a sweep needs, and the flat run of a group-free tape.
 
     Buffers are handed out as the tape would run: a step's fresh results each take a
-    free buffer; a node (or group matrix) *holds* the buffers its arrays may refer to —
-    its own, an operand's tangent it passes on, or, for a general kernel or a group,
-    every buffer its operands hold (they may return views); when the last holder of a
-    buffer is released (the tape's ``releases``), the buffer is free again.
+    free buffer, and a node (or group matrix) *holds* the buffers its arrays refer to;
+    when the last holder of a buffer is released (the tape's ``releases``), the buffer
+    is free again. What an array can refer to is known exactly: every kernel makes
+    fresh arrays except ``x + c`` and ``x - c`` (one or a batch of them), whose tangent
+    *is* the operand's tangent; so a node holds its own buffers, or for its tangent the
+    buffers of the tangent it passes on. (Holding more, say everything an operand held,
+    would be safe but would keep a whole chain of buffers alive: a 1,000-step chain of
+    ``+ c`` at a million points needed 8 GB.)
     """
     count = [0]  # holders per buffer; buffer 0 is SCRATCH, never handed out
     free: list[int] = []
-    hold: dict[int, tuple[int, ...]] = {}  # node -> buffers it may refer to
-    hold_matrix: dict[int, tuple[int, ...]] = {}  # group -> buffers its matrices may refer to
+    hold: dict[int, tuple[int, ...]] = {}  # node -> buffers its value and tangent use
+    tangent_of: dict[int, tuple[int, ...]] = {}  # node -> buffers its tangent uses
+    matrix_tangent: dict[int, tuple[int, ...]] = {}  # group -> buffers its tangent matrix uses
 
     def take() -> int:
         if free:
@@ -117,8 +129,14 @@ def plan_line(units: Sequence[_Step | _Group], releases: Sequence[tuple[int, ...
         count.append(0)
         return len(count) - 1
 
+    def held_by(key: int, buffers: tuple[int, ...], table: dict[int, tuple[int, ...]]) -> None:
+        table[key] = buffers
+        for b in buffers:
+            count[b] += 1
+
     closures: list[LineStep | None] = []
     flat: list[LineStep] | None = []
+    free_after: list[tuple[int, ...]] = []
     own_arrays: set[int] = set()  # nodes whose arrays a general kernel made: dropped when done
     for unit, done in zip(units, releases, strict=True):
         if isinstance(unit, _Step):
@@ -128,15 +146,13 @@ def plan_line(units: Sequence[_Step | _Group], releases: Sequence[tuple[int, ...
                 value_buffer = take()
                 tangent_buffer = take() if passed is None else -1
                 closures.append(maker(unit, value_buffer, tangent_buffer))
-                extra = hold.get(passed, ()) if passed is not None else (tangent_buffer,)
-                held = (value_buffer, *extra)
+                tangent = (tangent_buffer,) if passed is None else tangent_of.get(passed, ())
+                tangent_of[unit.node] = tangent
+                held_by(unit.node, (value_buffer, *tangent), hold)
             else:
-                closures.append(_general(unit))
+                closures.append(_general(unit))  # fresh arrays of its own, no buffer
                 own_arrays.add(unit.node)
-                held = _union(hold.get(j, ()) for j, v in zip(unit.operands, unit.varying, strict=True) if v)
-            hold[unit.node] = held
-            for b in held:
-                count[b] += 1
+                tangent_of[unit.node] = ()
             if flat is not None:
                 flat.append(closures[-1])  # type: ignore[arg-type]
                 dropped = tuple(j for j in done if j in own_arrays)
@@ -145,18 +161,35 @@ def plan_line(units: Sequence[_Step | _Group], releases: Sequence[tuple[int, ...
         else:
             flat = None
             closures.append(None)
-            held = _union(_group_reads(unit, hold, hold_matrix))
-            holders = [("matrix", unit.index)] + [("node", node) for _, node in unit.publish]
-            for kind, key in holders:
-                (hold_matrix if kind == "matrix" else hold)[key] = held
-                for b in held:
-                    count[b] += 1
+            tangent = _group_tangent(unit, tangent_of, matrix_tangent)
+            held_by(unit.index, tangent, matrix_tangent)
+            for _, node in unit.publish:  # rows of the matrices: views
+                tangent_of[node] = tangent
+                held_by(node, tangent, hold)
         for item in done:
-            for b in hold.pop(item, ()) if item >= 0 else hold_matrix.pop(~item, ()):
+            for b in hold.pop(item, ()) if item >= 0 else matrix_tangent.pop(~item, ()):
                 count[b] -= 1
                 if count[b] == 0:
                     free.append(b)
-    return LinePlan(tuple(closures), len(count), tuple(flat) if flat is not None else None)
+        if record_free:
+            free_after.append(tuple(free))
+    return LinePlan(tuple(closures), len(count), tuple(flat) if flat is not None else None, tuple(free_after))
+
+
+def _group_tangent(
+    group: _Group, tangent_of: dict[int, tuple[int, ...]], matrix_tangent: dict[int, tuple[int, ...]]
+) -> tuple[int, ...]:
+    """The buffers a group's tangent matrix may be a view of: only ``+ c`` / ``- c`` pass one on."""
+    slot = _passed_tangent(group.step)  # the template's operands are its slots 0, 1
+    if slot is None:
+        return ()
+    gather = group.gathers[slot]
+    kind, source = gather.kind, gather.source  # type: ignore[attr-defined]
+    if kind == "one":
+        return tangent_of.get(source, ())
+    if kind == "rows":
+        return matrix_tangent.get(source, ())
+    return ()  # stacked rows are a copy
 
 
 def _drop(nodes: tuple[int, ...]) -> LineStep:
@@ -167,25 +200,6 @@ def _drop(nodes: tuple[int, ...]) -> LineStep:
             vals[j] = tans[j] = 0.0
 
     return drop
-
-
-def _union(parts: object) -> tuple[int, ...]:
-    return tuple({b for part in parts for b in part})  # type: ignore[attr-defined]
-
-
-def _group_reads(
-    group: _Group, hold: dict[int, tuple[int, ...]], hold_matrix: dict[int, tuple[int, ...]]
-) -> list[tuple[int, ...]]:
-    reads: list[tuple[int, ...]] = []
-    for gather in group.gathers:
-        kind, source, nodes = gather.kind, gather.source, gather.nodes  # type: ignore[attr-defined]
-        if kind == "rows":
-            reads.append(hold_matrix.get(source, ()))
-        elif kind == "one":
-            reads.append(hold.get(source, ()))
-        elif kind == "stack":
-            reads.extend(hold.get(j, ()) for j in nodes)
-    return reads
 
 
 def _passed_tangent(step: _Step) -> int | None:
