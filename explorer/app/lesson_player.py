@@ -537,8 +537,12 @@ def open_lesson(host: LessonHost, path: str | Path, step: int | None = None) -> 
             # palette steps aside (View ▸ Panels, or a lesson's "dock: nodes", brings it).
             if animation is not None and animation.isVisible():
                 host.splitDockWidget(animation, dock, Qt.Orientation.Vertical)
-            if palette is not None and not palette.isFloating():
+            if palette is not None and not palette.isFloating() and palette.isVisible():
                 palette.hide()
+                # Closing the lesson brings the palette back: nobody is left without nodes.
+                dock.visibilityChanged.connect(
+                    lambda shown, d=dock, p=palette: None if shown or not d.isHidden() else p.show()
+                )
             host.resizeDocks([dock], [LESSON_DOCK_HEIGHT], Qt.Orientation.Vertical)
         elif palette is not None:
             host.tabifyDockWidget(palette, dock)

@@ -183,6 +183,9 @@ def test_a_lesson_in_a_small_window_sits_under_a_readable_canvas(make_window, qt
         assert button.width() >= button.sizeHint().width(), button.text()
     assert all("Train" not in bar for bar in _visible_window_tab_bars(window))
     assert (window.width(), window.height()) == (1024, 700)
+    assert not window.panels["paletteDock"].isVisible()  # it stepped aside for the canvas
+    dock.close()
+    assert window.panels["paletteDock"].isVisible()  # and comes back with the lesson closed
 
 
 def test_a_lesson_in_a_large_window_sits_beside_the_canvas_in_one_column(make_window, qtbot) -> None:
