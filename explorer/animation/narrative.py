@@ -219,6 +219,33 @@ class NarrativePanel(QWidget):
             theme_changed.connect(self._scene_theme_changed)
         self.refresh()
 
+    # ------------------------------------------------------------------ size
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fit_minimum_height()
+        return super().event(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_minimum_height()
+
+    def _fit_minimum_height(self) -> None:
+        """Room for every line of the nudge check, which wraps to two or three lines.
+
+        A wrapped label's minimum size is one line, so the dock could be given less than
+        the panel needs and cut off its bottom: the Steps list's current row then hid
+        under the dock's edge (921 × 690, with the lesson open).
+        """
+        layout = self.layout()
+        label = self.nudge_label
+        if layout is None or not label.isVisibleTo(self) or label.width() <= 0:
+            extra = 0
+        else:
+            extra = max(0, label.heightForWidth(label.width()) - label.minimumSizeHint().height())
+        wanted = (layout.totalMinimumSize().height() if layout is not None else 0) + extra
+        if wanted != self.minimumHeight():
+            self.setMinimumHeight(wanted)
+
     # ------------------------------------------------------------------ public
     def refresh(self) -> None:
         """Rebuild everything from the current evaluation (after edits settle)."""

@@ -128,7 +128,7 @@ class SensitivityPanel(HeatMap, PanelGestures, PanelExport, QWidget):
 
         self.view = SensitivityView(self)
         # A curve still has room, and the window fits 1024×700 with the Train tab beside it.
-        self.view.setMinimumSize(240, 195)
+        self.view.setMinimumSize(240, 180)
         self.view.x_drag_started.connect(self._begin_drag)
         self.view.x_dragged.connect(self._drag_to)
         self.view.x_drag_finished.connect(self._end_drag)

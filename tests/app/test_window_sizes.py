@@ -39,7 +39,7 @@ def _scene_item_rect(view, item) -> QRect:
     return QRect(view.mapToGlobal(rect.topLeft()), rect.size())
 
 
-def _check_layout(window) -> None:
+def _check_layout(window, canvas_height: int = 400) -> None:
     inside = _global(window)
     for name, dock in window.panels.items():
         if (
@@ -82,6 +82,10 @@ def _check_layout(window) -> None:
     steps = window.narrative.steps_list
     assert steps.isVisible()
     assert steps.viewport().height() >= 4 * steps.sizeHintForRow(0)
+    # ... and none of it is cut off by the dock's edge (a wrapped nudge line pushed it down).
+    narrative_dock = window.panels["narrativeDock"]
+    bottom = steps.viewport().mapTo(narrative_dock, QPoint(0, steps.viewport().height())).y()
+    assert bottom <= narrative_dock.height(), (bottom, narrative_dock.height())
 
     # The transport buttons keep their words ("⏭ Forward", not "⏭ …").
     controls = window.animation_controls
@@ -90,7 +94,7 @@ def _check_layout(window) -> None:
 
     # The canvas is a usable size and shows the whole graph.
     canvas = window.view.viewport()
-    assert canvas.width() >= 400 and canvas.height() >= 400
+    assert canvas.width() >= 400 and canvas.height() >= canvas_height
     shown = window.view.mapToScene(canvas.rect()).boundingRect()
     assert shown.contains(window.scene.nodes_rect())
 
@@ -173,6 +177,7 @@ def test_a_lesson_in_a_small_window_sits_under_a_readable_canvas(make_window, qt
     window.grab().save(str(tmp_path / "lesson-1024x700.png"))
     assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea
     assert panel.two_columns
+    _check_layout(window, canvas_height=300)  # the lesson's rows take the rest
     assert window.view.zoom >= st.LOD_DETAIL  # value and grad rows fully drawn
     canvas = window.view.viewport()
     assert window.view.mapToScene(canvas.rect()).boundingRect().contains(window.scene.nodes_rect())
