@@ -100,12 +100,12 @@ class EditCommands:
 
     def open_lesson(self, path: str | Path, step: int | None = None) -> bool:
         """Start a lesson in the Lesson dock (the module loads on first use)."""
-        from explorer.app.lesson_player import open_lesson
+        from explorer.app.lesson_dock import open_lesson
 
         return open_lesson(self, path, step) is not None
 
     def _fill_lessons_menu(self) -> None:
-        from explorer.app.lesson_player import fill_lessons_menu
+        from explorer.app.lesson_dock import fill_lessons_menu
 
         fill_lessons_menu(self, self.lessons_menu)
 

@@ -28,8 +28,8 @@ step, which arrays are read for the last time, and drops them. A long chain then
 in a few arrays that stay in the cache and are recycled by the allocator, instead of
 asking the system for fresh memory at every node (which, not the arithmetic, was what a
 1,000-node random graph spent most of its time on). For the same reason, on glibc the
-first sweep asks the C allocator (once, :func:`_keep_freed_memory`) to keep freed sweep
-memory for the next sweep rather than hand it back to the system after every sweep.
+first sweep asks the C allocator (once, :mod:`explorer.graph.sweep_memory`) to keep
+freed sweep memory for the next sweep rather than hand it back to the system each time.
 One-input sweeps go further (:mod:`explorer.graph.tape_line`): each step is a closure
 made for its op when the tape is compiled, writing into buffers planned from the same
 lifetimes and kept between sweeps.
@@ -49,9 +49,6 @@ Imports: standard library, NumPy and explorer.graph (engine, model; the kernels 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -61,6 +58,7 @@ from explorer.graph.engine import Kernel as PointKernel
 from explorer.graph.engine import compile_graph, forward_values, leaf_values
 from explorer.graph.functions import flatten
 from explorer.graph.model import Graph, GraphError
+from explorer.graph.sweep_memory import keep_freed_memory
 from explorer.graph.tape_kernels import _KERNELS, Values, _generic, _k_pow, _poison, _silence, _Step
 from explorer.graph.tape_line import LinePlan, buffers_for, plan_line
 
@@ -280,34 +278,6 @@ def _gather(
     return _Gather("stack", members, -1, None)
 
 
-_KEEP_BYTES = 64 << 20  # freed memory the allocator may keep for the next sweep
-_allocator_tuned = False
-
-
-def _keep_freed_memory() -> None:
-    """On glibc, keep up to :data:`_KEEP_BYTES` of freed heap and serve big arrays from it.
-
-    By default glibc returns the top of the heap to the system whenever 128 KiB are free
-    there, so every sweep of a large graph faulted its working set back in page by page
-    (a fifth of the time at 10,000 nodes). Setting the trim threshold switches off glibc's
-    adaptive mmap threshold, so that is fixed too. Harmless elsewhere: nothing happens.
-    """
-    global _allocator_tuned
-    if _allocator_tuned:
-        return
-    _allocator_tuned = True
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    mallopt(m_trim_threshold, _KEEP_BYTES)
-    mallopt(m_mmap_threshold, 32 << 20)
-
-
 def _run_group(
     group: _Group,
     vals: Values,
@@ -454,7 +424,7 @@ def sweep(
     tans: list[np.ndarray | float] = [0.0] * len(scalars)
     vals[x] = xs_arr
     tans[x] = np.ones_like(xs_arr)
-    _keep_freed_memory()
+    keep_freed_memory()
     with np.errstate(all="ignore"):
         _run_line(tape, vals, tans, scalars, len(xs_arr))
         y_values = _poison(np.broadcast_to(np.asarray(vals[y], dtype=float), xs_arr.shape).copy())
@@ -513,7 +483,7 @@ def sweep_grid(
     seed[0] = 1.0
     tans[x] = seed
     tans[x2] = seed[::-1].copy()  # (0, 1): d(x₂)/dx = 0, d(x₂)/d(x₂) = 1
-    _keep_freed_memory()
+    keep_freed_memory()
     with np.errstate(all="ignore"):
         _run(tape, vals, tans, scalars, points, lanes=2)
         y_values = _poison(np.broadcast_to(np.asarray(vals[y], dtype=float), (points,)).copy())

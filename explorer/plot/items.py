@@ -279,3 +279,21 @@ class ReadoutItem(pg.GraphicsWidget):
     def text(self) -> str:
         """The readout as plain text (for tests and accessibility)."""
         return "".join(i.text() for i in self._items if i.isVisible())
+
+
+class CompactAxis(pg.AxisItem):
+    """Tick numbers without padded exponents ("3.8e-7", not "3.8e-07"): the left axes
+    have a fixed width (so the two plots line up), and a long number ran into the
+    axis title beside it."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        strings: list[str] = super().tickStrings(values, scale, spacing)
+        return [_compact_exponent(text) for text in strings]
+
+
+def _compact_exponent(text: str) -> str:
+    mantissa, e, exponent = text.partition("e")
+    if not e:
+        return text
+    sign = "-" if exponent.startswith("-") else ""
+    return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"

@@ -25,7 +25,16 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
-from explorer.plot.items import CurveItem, DotItem, ReadoutItem, RuleItem, Run, SegmentItem, cosmetic_pen
+from explorer.plot.items import (
+    CompactAxis,
+    CurveItem,
+    DotItem,
+    ReadoutItem,
+    RuleItem,
+    Run,
+    SegmentItem,
+    cosmetic_pen,
+)
 from explorer.plot.limits import drawable, usable_range
 from explorer.plot.sampling import connect_mask, robust_y_range, tangent_segment
 from explorer.theme import LIGHT, Theme, format_number, snap_value, value_step
@@ -84,24 +93,6 @@ def _pen(colour: str, width: float = CURVE_WIDTH, style: Qt.PenStyle = Qt.PenSty
     pen = pg.mkPen(QColor(colour), width=width)
     pen.setStyle(style)
     return pen
-
-
-class CompactAxis(pg.AxisItem):
-    """Tick numbers without padded exponents ("3.8e-7", not "3.8e-07"): the left axes
-    have a fixed width (so the two plots line up), and a long number ran into the
-    axis title beside it."""
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        strings: list[str] = super().tickStrings(values, scale, spacing)
-        return [_compact_exponent(text) for text in strings]
-
-
-def _compact_exponent(text: str) -> str:
-    mantissa, e, exponent = text.partition("e")
-    if not e:
-        return text
-    sign = "-" if exponent.startswith("-") else ""
-    return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
 
 
 class SensitivityView(pg.GraphicsLayoutWidget):
