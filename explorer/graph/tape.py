@@ -339,11 +339,18 @@ def _run(tape: Tape, vals: Values, tans: Values, scalars: list[float], points: i
         else:
             _run_group(unit, vals, tans, scalars, matrices, points, lanes, lane)  # type: ignore[arg-type]
         if done:
-            for j in done:
-                if j >= 0:
-                    vals[j] = tans[j] = 0.0
-                else:
-                    matrices[~j] = None
+            _release(done, vals, tans, matrices)
+
+
+def _release(
+    done: tuple[int, ...], vals: Values, tans: Values, matrices: list[tuple[np.ndarray, np.ndarray] | None]
+) -> None:
+    """Drop what nothing reads any more: nodes' arrays (``j``) and group matrices (``~g``)."""
+    for j in done:
+        if j >= 0:
+            vals[j] = tans[j] = 0.0
+        else:
+            matrices[~j] = None
 
 
 def _flat_twin(
@@ -383,11 +390,7 @@ def _run_line(tape: Tape, vals: Values, tans: Values, scalars: list[float], poin
         else:
             _run_group(unit, vals, tans, scalars, matrices, points, 0)  # type: ignore[arg-type]
         if done:
-            for j in done:
-                if j >= 0:
-                    vals[j] = tans[j] = 0.0
-                else:
-                    matrices[~j] = None
+            _release(done, vals, tans, matrices)
     del vals[-2:]
 
 

@@ -15,7 +15,9 @@ Imports: standard library and the rest of ``explorer.graph``.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
+from itertools import pairwise
 
 from explorer.graph.functions import Function
 from explorer.graph.model import Graph
@@ -26,6 +28,19 @@ def param(g: Graph, name: str, value: float) -> str:
     node = g.add_node("input", name, value)
     g.set_trainable(node.id, True)
     return node.id
+
+
+def layer_parameters(g: Graph, sizes: Sequence[int], rng: random.Random) -> list[list[tuple[str, list[str]]]]:
+    """Per layer, per neuron: (bias, weights), trainable inputs drawn from ``rng`` in one
+    fixed order (weights, then bias), so a flat and a grouped network get the same numbers."""
+    layers: list[list[tuple[str, list[str]]]] = []
+    for layer, (fan_in, width) in enumerate(pairwise(sizes), start=1):
+        neurons = []
+        for j in range(width):
+            weights = [param(g, f"w{layer}_{j}_{i}", rng.uniform(-1.0, 1.0)) for i in range(fan_in)]
+            neurons.append((param(g, f"b{layer}_{j}", rng.uniform(-1.0, 1.0)), weights))
+        layers.append(neurons)
+    return layers
 
 
 def op(g: Graph, kind: str, operands: Sequence[str], name: str = "") -> str:

@@ -24,7 +24,7 @@ from itertools import pairwise
 
 from explorer.graph.layout import COLUMN_STEP, NODE_HEIGHT, ROW_GAP, apply_layout
 from explorer.graph.model import Graph, GraphError
-from explorer.graph.template_parts import affine, op, param
+from explorer.graph.template_parts import affine, layer_parameters, op, param
 from explorer.graph.templates_grouped import grouped_lesson_network, grouped_mlp, grouped_neuron
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
@@ -140,13 +140,7 @@ def mlp(
         return g
     rng = random.Random(seed)
     g = Graph(f"MLP {shape} ({activation}) on {len(xs)} points")
-    layers: list[list[tuple[str, list[str]]]] = []  # per layer, per neuron: (bias, weights)
-    for layer, (fan_in, width) in enumerate(pairwise(sizes), start=1):
-        neurons = []
-        for j in range(width):
-            weights = [param(g, f"w{layer}_{j}_{i}", rng.uniform(-1.0, 1.0)) for i in range(fan_in)]
-            neurons.append((param(g, f"b{layer}_{j}", rng.uniform(-1.0, 1.0)), weights))
-        layers.append(neurons)
+    layers = layer_parameters(g, sizes, rng)  # per layer, per neuron: (bias, weights)
 
     # A grid laid out by hand: each layer is four columns (parameters, products, the
     # running sum, the activation) and each neuron a "ladder" — wᵢ beside wᵢ·xᵢ beside

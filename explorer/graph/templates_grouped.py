@@ -29,6 +29,7 @@ from explorer.graph.layout import COLUMN_STEP, NODE_HEIGHT, ROW_GAP, apply_layou
 from explorer.graph.model import Graph
 from explorer.graph.template_parts import (
     call,
+    layer_parameters,
     neuron_function,
     op,
     param,
@@ -68,16 +69,11 @@ def grouped_mlp(
     rng = random.Random(seed)
     g = Graph()
     n_inputs, n_layers = sizes[0], len(sizes) - 1
-    layers: list[list[tuple[str, list[str]]]] = []  # per layer, per neuron: (bias, weights)
-    boxes = []
-    for layer, (fan_in, width) in enumerate(pairwise(sizes), start=1):
-        neurons = []
-        for j in range(width):
-            weights = [param(g, f"w{layer}_{j}_{i}", rng.uniform(-1.0, 1.0)) for i in range(fan_in)]
-            neurons.append((param(g, f"b{layer}_{j}", rng.uniform(-1.0, 1.0)), weights))
-        layers.append(neurons)
-        linear = layer == n_layers and linear_output
-        boxes.append(neuron_function(fan_in, None if linear else activation))
+    layers = layer_parameters(g, sizes, rng)  # per layer, per neuron: (bias, weights)
+    boxes = [
+        neuron_function(fan_in, None if layer == n_layers and linear_output else activation)
+        for layer, (fan_in, _) in enumerate(pairwise(sizes), start=1)
+    ]
     sq_error = square_error_function()
 
     # Rows of the grid, neuron by neuron: each neuron's weights and bias (in port order)
