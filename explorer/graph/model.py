@@ -76,6 +76,16 @@ class Graph(GraphQueries):
         if structural:
             self.structure_revision += 1
 
+    def _claim_id(self, node_id: str | None) -> str:
+        """A fresh id, or ``node_id`` if it is free (and not empty)."""
+        if node_id is None:
+            return self.new_id()
+        if node_id in self._nodes:
+            raise GraphError(f"a node with id {node_id!r} already exists")
+        if not node_id:
+            raise GraphError("a node id must not be empty")
+        return node_id
+
     def _check_name(self, name: str, node_id: str | None) -> None:
         problem = name_problem(name)
         if problem:
@@ -95,12 +105,7 @@ class Graph(GraphQueries):
         if op not in OPS:
             hint = "; use add_call for a function" if op == "call" else ""
             raise GraphError(f"unknown op {op!r}{hint}")
-        if node_id is None:
-            node_id = self.new_id()
-        elif node_id in self._nodes:
-            raise GraphError(f"a node with id {node_id!r} already exists")
-        if not node_id:
-            raise GraphError("a node id must not be empty")
+        node_id = self._claim_id(node_id)
         self._check_name(name, None)
         value = float(value)
         if not math.isfinite(value):
@@ -131,12 +136,7 @@ class Graph(GraphQueries):
         """
         if self._functions and self._functions.get(function.name) is not function:
             raise GraphError(f"unknown function {function.name!r}")
-        if node_id is None:
-            node_id = self.new_id()
-        elif node_id in self._nodes:
-            raise GraphError(f"a node with id {node_id!r} already exists")
-        if not node_id:
-            raise GraphError("a node id must not be empty")
+        node_id = self._claim_id(node_id)
         self._check_name(name, None)
         node = Node(
             node_id, "call", name, 0.0, position, [None] * len(function.parameters), False, function.name
