@@ -155,6 +155,16 @@ def _number(value: object, path: str) -> float:
     return number
 
 
+def _object(value: object, path: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    """``value`` checked to be an object whose keys are all among ``keys``."""
+    if not isinstance(value, dict):
+        raise _Refused(path, f"expected an object, found {_kind(value)}")
+    for key in value:
+        if key not in keys:
+            raise _Refused(path, f"unknown key {_show(key)}")
+    return value
+
+
 def _field(obj: dict[str, Any], key: str, path: str, kind: type, what: str, default: Any = ...) -> Any:
     """``obj[key]`` checked to be a ``kind``; a missing key is refused unless there is a default."""
     if key not in obj:

@@ -26,7 +26,7 @@ from explorer.graph.functions import MAX_FUNCTION_DEPTH, MAX_INLINED_NODES, Func
 from explorer.graph.model import Graph
 from explorer.graph.ops import OPS
 from explorer.io.format import MAX_ITEMS
-from explorer.io.format_checks import _field, _kind, _Refused, _show
+from explorer.io.format_checks import _field, _object, _Refused, _show
 from explorer.io.format_plan import _build_order, _check_edges, _check_nodes, _PlanNode, build_nodes
 from explorer.io.format_writing import nodes_to_list
 
@@ -44,11 +44,7 @@ def check_functions(raw: list[Any]) -> tuple[list[FunctionPlan], dict[str, int]]
     index: dict[str, int] = {}
     for i, item in enumerate(raw):
         p = f"$.functions[{i}]"
-        if not isinstance(item, dict):
-            raise _Refused(p, f"expected an object, found {_kind(item)}")
-        for key in item:
-            if key not in FUNCTION_KEYS:
-                raise _Refused(p, f"unknown key {_show(key)}")
+        item = _object(item, p, FUNCTION_KEYS)
         name = _field(item, "name", p, str, "a string")
         problem = name_problem(name)
         if problem:

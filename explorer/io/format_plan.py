@@ -17,7 +17,7 @@ from typing import Any
 
 from explorer.graph.model import MAX_NAME_LENGTH, Graph, name_problem
 from explorer.graph.ops import LEAF_OPS, OPS
-from explorer.io.format_checks import _field, _integer, _kind, _number, _Refused, _show
+from explorer.io.format_checks import _field, _integer, _kind, _number, _object, _Refused, _show
 
 NODE_KEYS = ("id", "op", "function", "name", "value", "position", "trainable")
 EDGE_KEYS = ("source", "target", "slot")
@@ -39,11 +39,7 @@ def _check_nodes(
     names: dict[str, int] = {}
     for i, raw in enumerate(raw_nodes):
         p = f"{prefix}.nodes[{i}]"
-        if not isinstance(raw, dict):
-            raise _Refused(p, f"expected an object, found {_kind(raw)}")
-        for key in raw:
-            if key not in NODE_KEYS:
-                raise _Refused(p, f"unknown key {_show(key)}")
+        raw = _object(raw, p, NODE_KEYS)
         node_id = _field(raw, "id", p, str, "a string")
         if not node_id:
             raise _Refused(f"{p}.id", "a node id must not be empty")
@@ -103,11 +99,7 @@ def _check_edges(
     fed: dict[tuple[str, int], int] = {}
     for j, raw in enumerate(raw_edges):
         p = f"{prefix}.edges[{j}]"
-        if not isinstance(raw, dict):
-            raise _Refused(p, f"expected an object, found {_kind(raw)}")
-        for key in raw:
-            if key not in EDGE_KEYS:
-                raise _Refused(p, f"unknown key {_show(key)}")
+        raw = _object(raw, p, EDGE_KEYS)
         ends = []
         for key in ("source", "target"):
             node_id = _field(raw, key, p, str, "a node id")
