@@ -128,13 +128,7 @@ class FunctionFrameItem(QGraphicsItem):
 
     def _paint_edge(self, painter: QPainter, edge: Edge) -> None:
         s = self._style
-        a, b = self._card(edge.source), self._card(edge.target)
-        arity = len(self.function.body.node(edge.target).operands)
-        start = QPointF(a.right(), a.center().y())
-        end = QPointF(b.left(), b.top() + b.height() * (edge.slot + 1) / (arity + 1))
-        path = QPainterPath(start)
-        dx = max(20.0, (end.x() - start.x()) / 2)
-        path.cubicTo(start + QPointF(dx, 0.0), end - QPointF(dx, 0.0), end)
+        path = self.edge_path(edge)
         active = self.edge_emphasis.get(edge) == "active"
         painter.setPen(QPen(s.output_border.color() if active else s.edge, 2.6 if active else 1.4))
         painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -131,6 +131,19 @@ def _continues_name(c: str) -> bool:
     return c not in _GLYPHS and c not in _SUPERSCRIPTS and ("a" + c).isidentifier()
 
 
+def _header(line: str, col: int = 0) -> tuple[re.Match[str] | None, list[str], list[str]]:
+    """A header ``h(x, y) =`` at ``col``: the match, its raw parameter pieces (a trailing
+    comma allowed) and their names; no match unless every name is a name."""
+    match = _HEADER.match(line, col)
+    pieces = match.group(2).split(",") if match else []
+    if len(pieces) > 1 and not pieces[-1].strip():
+        pieces.pop()
+    names = [p.strip() for p in pieces]
+    if not match or not all(_is_name(n) for n in [match[1], *names] if n):
+        return None, [], []
+    return match, pieces, names
+
+
 def _is_name(text: str) -> bool:
     return text.isidentifier() and not keyword.iskeyword(text)
 
@@ -197,12 +210,8 @@ class Source:
         """Find and remove a header ``h(x, y) =``; only one is allowed in a text."""
         found: Definition | None = None
         for row, line in enumerate(self.lines, start=1):
-            match = _HEADER.match(line)
-            pieces = match.group(2).split(",") if match else []
-            if len(pieces) > 1 and not pieces[-1].strip():
-                pieces.pop()
-            names = [p.strip() for p in pieces]
-            if not match or not all(_is_name(n) for n in [match[1], *names] if n):
+            match, pieces, names = _header(line)
+            if match is None:
                 continue
             if found is not None:
                 raise ParseError("only one definition like 'h(x) = ...' is allowed", *self.where(row, 0))
@@ -245,12 +254,8 @@ class Source:
         for row, start in starts:
             col = start + shift.get(row, 0)
             line = self.lines[row - 1]
-            match = _HEADER.match(line, col)
-            pieces = match.group(2).split(",") if match else []
-            if len(pieces) > 1 and not pieces[-1].strip():
-                pieces.pop()
-            names = [p.strip() for p in pieces]
-            if not match or not all(_is_name(n) for n in [match[1], *names] if n):
+            match, pieces, names = _header(line, col)
+            if match is None:
                 continue
             params, at = [], match.start(2)
             for piece, name in zip(pieces, names, strict=True):
